@@ -123,6 +123,16 @@ pub fn artifact_key(task_prefix: &str, artifact_name: &str, file_name: &str) -> 
     )
 }
 
+/// The key of version `version` of a registered artifact: `<task>/artifacts/<name>/v<version>/<file>`,
+/// so that every version stays readable while the record points at the newest.
+pub fn artifact_version_key(task_prefix: &str, artifact_name: &str, version: u32, file_name: &str) -> String {
+    format!(
+        "{task_prefix}/artifacts/{}/v{version}/{}",
+        replace_slash(artifact_name),
+        replace_slash(file_name)
+    )
+}
+
 /// ClearML's `_generate_file_name`: `base` plus `ext` unless `base` already ends with it.
 pub fn file_name_with_ext(base: &str, ext: &str) -> String {
     if ext.is_empty() || base.ends_with(ext) { base.to_string() } else { format!("{base}{ext}") }
