@@ -3,8 +3,18 @@
 //! settings. [`open`] picks the engine from a URL: `sqlite://path` (the embedded default, WAL, busy timeout, safe
 //! for several processes) or `postgres://…` (for several servers). Migrations run on open.
 
+mod artifacts;
+mod db;
+mod events;
+mod migrate;
 mod model;
+mod open;
+mod projects;
+mod store;
+mod tasks;
+
 pub use model::*;
+pub use open::{default_sqlite_url, open};
 
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -103,11 +113,25 @@ pub trait MetadataStore: Send + Sync + 'static {
     /// A task's artifacts sorted by key then mode.
     async fn list_artifacts(&self, task_id: &str) -> Result<Vec<ArtifactRecord>>;
     /// A page of a task's artifacts sorted by key (for tasks with very many).
-    async fn list_artifacts_page(&self, task_id: &str, offset: u64, limit: u64) -> Result<Vec<ArtifactRecord>>;
+    async fn list_artifacts_page(
+        &self,
+        task_id: &str,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<ArtifactRecord>>;
     /// One artifact.
-    async fn get_artifact(&self, task_id: &str, key: &str, mode: &str) -> Result<Option<ArtifactRecord>>;
+    async fn get_artifact(
+        &self,
+        task_id: &str,
+        key: &str,
+        mode: &str,
+    ) -> Result<Option<ArtifactRecord>>;
     /// Delete artifacts by `(key, mode)`; returns the deleted records (with their versions' records dropped too).
-    async fn delete_artifacts(&self, task_id: &str, ids: &[(String, String)]) -> Result<Vec<ArtifactRecord>>;
+    async fn delete_artifacts(
+        &self,
+        task_id: &str,
+        ids: &[(String, String)],
+    ) -> Result<Vec<ArtifactRecord>>;
     /// Number of artifacts per task id, for the given tasks.
     async fn count_artifacts(&self, task_ids: &[String]) -> Result<Vec<(String, u64)>>;
 
@@ -121,7 +145,13 @@ pub trait MetadataStore: Send + Sync + 'static {
     /// Append events to a task; returns how many were stored.
     async fn add_events(&self, events: &[Event]) -> Result<usize>;
     /// A task's events of one type (`log`, `training_stats_scalar`, …, or all with `None`), in order.
-    async fn list_events(&self, task_id: &str, kind: Option<&str>, offset: u64, limit: u64) -> Result<Vec<Event>>;
+    async fn list_events(
+        &self,
+        task_id: &str,
+        kind: Option<&str>,
+        offset: u64,
+        limit: u64,
+    ) -> Result<Vec<Event>>;
 
     // ---- credentials
     /// Store a key pair; the secret is stored as given (callers pass a hash). `Conflict` if the key exists.

@@ -1,0 +1,156 @@
+//! Versioned schema migrations, run on every open. A `trove_schema` table records applied versions. Openers
+//! serialize on a lock (SQLite: `BEGIN IMMEDIATE`; PostgreSQL: a transaction-scoped advisory lock), so two
+//! processes opening a fresh database at once both end with the same, complete schema.
+
+use crate::Result;
+use crate::db::{Engine, SqlStore, db};
+
+/// Key of the PostgreSQL advisory lock held while migrating ("trove" in ASCII).
+const PG_LOCK_KEY: i64 = 0x74_72_6f_76_65;
+
+/// One migration: its version and statements. `{key}` is a text column compared byte-wise on both engines
+/// (`COLLATE "C"` on PostgreSQL, SQLite's default BINARY); `{serial}` an auto-incrementing primary key.
+struct Migration {
+    version: i64,
+    name: &'static str,
+    statements: &'static [&'static str],
+}
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "initial schema",
+    statements: &[
+        "CREATE TABLE projects (
+            id {key} PRIMARY KEY,
+            name {key} NOT NULL UNIQUE,
+            description TEXT NOT NULL,
+            default_output_destination TEXT,
+            created BIGINT NOT NULL,
+            last_update BIGINT NOT NULL,
+            extra TEXT NOT NULL)",
+        "CREATE TABLE tasks (
+            id {key} PRIMARY KEY,
+            project {key} NOT NULL REFERENCES projects(id),
+            name {key} NOT NULL,
+            name_lc {key} NOT NULL,
+            kind TEXT NOT NULL,
+            status {key} NOT NULL,
+            status_message TEXT NOT NULL,
+            status_reason TEXT NOT NULL,
+            created BIGINT NOT NULL,
+            started BIGINT,
+            completed BIGINT,
+            last_update BIGINT NOT NULL,
+            doc TEXT NOT NULL)",
+        "CREATE INDEX tasks_by_update ON tasks (last_update DESC, id)",
+        "CREATE INDEX tasks_by_project ON tasks (project, last_update DESC, id)",
+        "CREATE INDEX tasks_by_status ON tasks (status, last_update DESC, id)",
+        "CREATE INDEX tasks_by_name ON tasks (name)",
+        "CREATE TABLE artifacts (
+            task_id {key} NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+            key {key} NOT NULL,
+            mode {key} NOT NULL,
+            kind TEXT NOT NULL,
+            uri TEXT,
+            size BIGINT,
+            hash TEXT,
+            state TEXT NOT NULL,
+            timestamp BIGINT,
+            data TEXT NOT NULL,
+            PRIMARY KEY (task_id, key, mode))",
+        "CREATE TABLE versions (
+            task_id {key} NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+            key {key} NOT NULL,
+            version BIGINT NOT NULL,
+            timestamp BIGINT NOT NULL,
+            hash TEXT NOT NULL,
+            size BIGINT NOT NULL,
+            uri TEXT NOT NULL,
+            data_hash TEXT,
+            PRIMARY KEY (task_id, key, version))",
+        "CREATE TABLE events (
+            id {serial},
+            task {key} NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+            kind {key} NOT NULL,
+            timestamp BIGINT NOT NULL,
+            iter BIGINT,
+            body TEXT NOT NULL)",
+        "CREATE INDEX events_by_task ON events (task, id)",
+        "CREATE INDEX events_by_task_kind ON events (task, kind, id)",
+        "CREATE TABLE credentials (
+            access_key {key} PRIMARY KEY,
+            secret_hash TEXT NOT NULL,
+            created BIGINT NOT NULL,
+            revoked BIGINT NOT NULL DEFAULT 0)",
+        "CREATE TABLE settings (
+            key {key} PRIMARY KEY,
+            value TEXT NOT NULL)",
+    ],
+}];
+
+/// The schema version this build writes.
+pub(crate) fn latest_version() -> i64 {
+    MIGRATIONS.iter().map(|m| m.version).max().unwrap_or(0)
+}
+
+fn render(sql: &str, engine: Engine) -> String {
+    let (key, serial) = match engine {
+        Engine::Sqlite => ("TEXT", "INTEGER PRIMARY KEY AUTOINCREMENT"),
+        Engine::Postgres => ("TEXT COLLATE \"C\"", "BIGSERIAL PRIMARY KEY"),
+    };
+    sql.replace("{key}", key).replace("{serial}", serial)
+}
+
+/// Bring the schema up to date.
+pub(crate) async fn run(store: &SqlStore) -> Result<()> {
+    let ctx = "migrating the schema";
+    let mut tx = store.begin_write(ctx).await?;
+    if store.engine == Engine::Postgres {
+        sqlx::query("SELECT COUNT(*) FROM (SELECT pg_advisory_xact_lock($1)) AS l")
+            .bind(PG_LOCK_KEY)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db("taking the migration lock"))?;
+    }
+    sqlx::query(
+        "CREATE TABLE IF NOT EXISTS trove_schema (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied BIGINT NOT NULL)",
+    )
+    .execute(&mut *tx)
+    .await
+    .map_err(db("creating the trove_schema table"))?;
+    let current: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM trove_schema")
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db("reading the schema version"))?;
+    if current > latest_version() {
+        tracing::warn!(
+            current,
+            known = latest_version(),
+            "the database schema is newer than this trove build; upgrade trove"
+        );
+    }
+    for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+        tracing::info!(
+            version = m.version,
+            name = m.name,
+            engine = store.engine.name(),
+            "applying migration"
+        );
+        let mctx = format!("applying migration {} ({})", m.version, m.name);
+        for stmt in m.statements {
+            sqlx::query(sqlx::AssertSqlSafe(render(stmt, store.engine)))
+                .execute(&mut *tx)
+                .await
+                .map_err(db(&mctx))?;
+        }
+        sqlx::query("INSERT INTO trove_schema (version, name, applied) VALUES ($1, $2, $3)")
+            .bind(m.version)
+            .bind(m.name)
+            .bind(trove_core::timefmt::now_micros())
+            .execute(&mut *tx)
+            .await
+            .map_err(db(&mctx))?;
+    }
+    tx.commit().await.map_err(db("committing the migrations"))?;
+    Ok(())
+}
