@@ -1,0 +1,57 @@
+//! The web UI's error type and its HTML rendering.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+/// Errors of the web UI; each renders as an HTML page with a matching status code.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    /// The metadata store failed.
+    #[error("the metadata store failed: {0}")]
+    Store(#[from] trove_store::StoreError),
+    /// A project, task, artifact or version does not exist.
+    #[error("{0} not found")]
+    NotFound(String),
+    /// The request is malformed.
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// The artifact's bytes cannot be read (missing file, unsupported URI, storage error).
+    #[error("cannot read the artifact's bytes: {0}")]
+    Bytes(String),
+}
+
+impl WebError {
+    fn status(&self) -> StatusCode {
+        match self {
+            Self::Store(trove_store::StoreError::NotFound { .. }) | Self::NotFound(_) => {
+                StatusCode::NOT_FOUND
+            }
+            Self::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Bytes(_) => StatusCode::BAD_GATEWAY,
+        }
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::warn!(error = %self, "web request failed");
+        }
+        let body = crate::html::page(
+            status.canonical_reason().unwrap_or("error"),
+            "",
+            &format!(
+                r#"<section class="card"><h1>{} {}</h1>{}</section>"#,
+                status.as_u16(),
+                crate::html::escape(status.canonical_reason().unwrap_or("")),
+                crate::html::notice("err", &self.to_string())
+            ),
+        );
+        (status, Html(body)).into_response()
+    }
+}
+
+/// Result alias for handlers.
+pub type WebResult<T> = Result<T, WebError>;

@@ -1,0 +1,137 @@
+//! `/files/{task}/{key}`: an artifact's bytes streamed through the web port.
+//!
+//! Raster images and text are served inline (text as `text/plain`, so nothing stored can run as a page);
+//! everything else, and everything with `?download`, as an attachment. A `sandbox` CSP applies to all of it.
+
+use crate::Shared;
+use crate::bytes_source;
+use crate::error::{WebError, WebResult};
+use crate::pages::artifacts::record_and_uri;
+use axum::body::Body;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+
+/// Content types shown inline as themselves.
+const INLINE_IMAGES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+
+/// The last path segment of a URI, percent-decoded.
+fn file_name(uri: &str) -> String {
+    let path = uri.split(['?', '#']).next().unwrap_or(uri);
+    let last = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    trove_core::layout::unquote(last).unwrap_or_else(|| last.to_string())
+}
+
+/// `Content-Disposition` with an ASCII fallback name and the exact UTF-8 name.
+pub(crate) fn disposition(kind: &str, name: &str) -> String {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!(
+        "{kind}; filename=\"{ascii}\"; filename*=UTF-8''{}",
+        crate::html::url_encode(name)
+    )
+}
+
+/// `GET /files/{task}/{key}[?version=n][&mode=input][&download]`.
+pub(crate) async fn serve_file(
+    State(state): State<Shared>,
+    Path((task, key)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> WebResult<Response> {
+    let version =
+        match q.get("version") {
+            Some(v) => Some(v.parse::<u32>().map_err(|_| {
+                WebError::BadRequest(format!("version must be a number, got {v:?}"))
+            })?),
+            None => None,
+        };
+    let (rec, ver) = record_and_uri(
+        &state,
+        &task,
+        &key,
+        q.get("mode").map(String::as_str),
+        version,
+    )
+    .await?;
+    let uri = match &ver {
+        Some(v) => v.uri.clone(),
+        None => rec
+            .uri
+            .clone()
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| WebError::NotFound(format!("bytes of artifact {key:?}")))?,
+    };
+    let source = bytes_source::resolve(&state, &uri)?;
+    let (size, stream) = source.stream().await?;
+    let name = file_name(&uri);
+    let guessed = mime_guess::from_path(&name)
+        .first_raw()
+        .unwrap_or("application/octet-stream");
+    let recorded = rec
+        .type_data
+        .content_type
+        .as_deref()
+        .filter(|_| ver.is_none());
+    let ct = recorded
+        .filter(|c| !c.is_empty())
+        .unwrap_or(guessed)
+        .to_ascii_lowercase();
+    let download = q.contains_key("download");
+    let (content_type, kind) = if download {
+        ("application/octet-stream".to_string(), "attachment")
+    } else if INLINE_IMAGES.contains(&ct.as_str()) {
+        (ct, "inline")
+    } else if ct.starts_with("text/") || ct == "application/json" || ct == "application/yaml" {
+        ("text/plain; charset=utf-8".to_string(), "inline")
+    } else {
+        ("application/octet-stream".to_string(), "attachment")
+    };
+    let mut resp = Body::from_stream(stream).into_response();
+    let h = resp.headers_mut();
+    let hv = |s: &str| {
+        HeaderValue::from_str(s)
+            .unwrap_or_else(|_| HeaderValue::from_static("application/octet-stream"))
+    };
+    h.insert(header::CONTENT_TYPE, hv(&content_type));
+    h.insert(header::CONTENT_LENGTH, HeaderValue::from(size));
+    if let Ok(v) = HeaderValue::from_str(&disposition(kind, &name)) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("sandbox; default-src 'none'; img-src 'self'"),
+    );
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-cache"),
+    );
+    Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_disposition() {
+        assert_eq!(
+            file_name("http://h/a/Numpy%20Eye/Numpy%20Eye.npz?x"),
+            "Numpy Eye.npz"
+        );
+        assert_eq!(file_name("file:///x/y/dancing.jpg"), "dancing.jpg");
+        let d = disposition("attachment", "a\"b é.txt");
+        assert_eq!(
+            d,
+            "attachment; filename=\"a_b _.txt\"; filename*=UTF-8''a%22b%20%C3%A9.txt"
+        );
+    }
+}

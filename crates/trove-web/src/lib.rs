@@ -1,0 +1,90 @@
+//! trove's web UI: server-rendered HTML pages over the metadata store and the artifact bytes.
+//!
+//! [`router`] returns an axum router the server mounts on its web port. Pages:
+//!
+//! | path | page |
+//! |---|---|
+//! | `/` | redirect to `/projects` |
+//! | `/projects` | project tree (nested `a/b` names) with task counts |
+//! | `/projects/{id}` | the project's tasks, filter by name and status, paginated in SQL, pick two to compare |
+//! | `/tasks/{id}` | INFO tab: status, times, the `script`/`runtime`/`output`/`hyperparams` fields as tables |
+//! | `/tasks/{id}/artifacts` | ARTIFACTS tab: DATA AUDIT and OTHER groups, 100 per page, lazy previews |
+//! | `/tasks/{id}/console` | CONSOLE tab: `log` events |
+//! | `/compare?tasks=a,b` | artifacts side by side by key, differences highlighted |
+//! | `/files/{task}/{key}[?version=n][&mode=input][&download]` | the artifact's bytes, streamed |
+//! | `/preview/{task}/{key}[?version=n][&mode=input]` | an HTML fragment: the artifact's preview |
+//! | `/login`, `/logout` | session cookie (unless [`WebAuth::Disabled`]) |
+//! | `/health` | `ok` |
+//! | `/static/{file}` | the embedded stylesheet and script |
+//!
+//! Everything users sent goes through [`html::escape`]. Pages send a Content-Security-Policy that allows no
+//! inline script, so even an escaping mistake cannot run injected code.
+
+mod auth;
+mod bytes_source;
+mod error;
+mod files;
+pub mod html;
+mod pages;
+pub mod preview;
+
+pub use auth::WebAuth;
+pub use error::WebError;
+
+use axum::Router;
+use axum::routing::get;
+use object_store::ObjectStore;
+use object_store::path::Path as ObjPath;
+use std::sync::Arc;
+use trove_store::SharedStore;
+
+/// Everything the web UI needs; build one and pass it to [`router`].
+#[derive(Clone)]
+pub struct WebState {
+    /// The metadata store (projects, tasks, artifact records, events).
+    pub store: SharedStore,
+    /// The configuration (cloud storage credentials for reading cloud artifact URIs).
+    pub config: trove_core::Config,
+    /// The server's own files storage and key prefix: URIs below [`WebState::files_public_url`] are read from
+    /// here directly, without HTTP. `None` when no files server runs (embedded mode).
+    pub files: Option<(Arc<dyn ObjectStore>, ObjPath)>,
+    /// The files server's base URL as recorded in artifact URIs, e.g. `http://127.0.0.1:8081` (no trailing `/`
+    /// needed).
+    pub files_public_url: Option<String>,
+    /// Login requirement.
+    pub auth: WebAuth,
+}
+
+/// The web UI's routes over `state`; see the crate documentation for the paths.
+pub fn router(state: WebState) -> Router {
+    let state = Arc::new(state);
+    let protected = Router::new()
+        .route("/", get(pages::root))
+        .route("/projects", get(pages::projects::projects))
+        .route("/projects/{id}", get(pages::projects::project_tasks))
+        .route("/tasks/{id}", get(pages::task::info))
+        .route("/tasks/{id}/artifacts", get(pages::artifacts::artifacts))
+        .route("/tasks/{id}/console", get(pages::task::console))
+        .route("/compare", get(pages::compare::compare))
+        .route("/files/{task}/{*key}", get(files::serve_file))
+        .route(
+            "/preview/{task}/{*key}",
+            get(pages::artifacts::preview_fragment),
+        )
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_login,
+        ));
+    Router::new()
+        .merge(protected)
+        .route("/login", get(auth::login_form).post(auth::login_submit))
+        .route("/logout", get(auth::logout).post(auth::logout))
+        .route("/health", get(|| async { "ok" }))
+        .route("/static/{file}", get(pages::static_file))
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn(pages::security_headers))
+        .with_state(state)
+}
+
+/// Shared handle to the state inside handlers.
+pub(crate) type Shared = Arc<WebState>;
