@@ -1,0 +1,75 @@
+//! `auth.login`, `users.get_current_user`, `server.info`.
+
+use super::Ctx;
+use super::args::{self, Body};
+use crate::auth::{self, API_VERSION, Identity, SERVER_VERSION};
+use crate::error::ApiError;
+use serde_json::{Value, json};
+
+/// `auth.login`: Basic `access_key:secret_key` (or a still-valid bearer token) → a fresh signed token.
+/// `expiration_sec` (body or query) shortens the token's life; it never extends past the configured TTL.
+pub async fn login(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
+    let st = &ctx.state;
+    let basic = auth::basic_credentials(&ctx.headers)?;
+    let identity = match basic {
+        Some((key, _)) if st.no_auth => Identity::for_key(&key),
+        Some((key, secret)) => {
+            let ok = crate::credentials::check(&st.store, &key, &secret)
+                .await
+                .map_err(|e| ApiError::internal(format!("cannot check credentials: {e}")))?;
+            if !ok {
+                tracing::warn!(access_key = %key, "login refused: unknown key or wrong secret");
+                return Err(ApiError::unauthorized(
+                    21,
+                    "Invalid credentials: unknown access key or wrong secret key",
+                ));
+            }
+            Identity::for_key(&key)
+        }
+        None => match auth::bearer_token(&ctx.headers) {
+            Some(t) => match st.keys.verify(&t) {
+                Ok(c) => c.identity,
+                Err(_) if st.no_auth => Identity::anonymous(),
+                Err(e) => return Err(e),
+            },
+            None if st.no_auth => Identity::anonymous(),
+            None => {
+                return Err(ApiError::unauthorized(
+                    11,
+                    "Missing credentials: send 'Authorization: Basic base64(access_key:secret_key)'",
+                ));
+            }
+        },
+    };
+    let ttl = match args::opt_u64(b, "expiration_sec")? {
+        Some(s) if s > 0 => (s as i64).min(st.token_ttl_secs),
+        _ => st.token_ttl_secs,
+    };
+    Ok(json!({ "token": st.keys.issue(identity, ttl)? }))
+}
+
+/// `users.get_current_user`.
+pub fn current_user(ctx: &Ctx) -> Result<Value, ApiError> {
+    let id = &ctx.identity;
+    Ok(json!({
+        "user": {
+            "id": id.user, "name": id.user_name, "given_name": id.user_name, "family_name": "",
+            "role": id.role, "company": { "id": id.company, "name": id.company_name },
+            "preferences": {},
+        },
+        "getting_started": {},
+        "settings": { "max_download_items": 1000 },
+    }))
+}
+
+/// `server.info`.
+pub fn server_info() -> Value {
+    json!({
+        "server_version": SERVER_VERSION,
+        "api_version": API_VERSION,
+        "build": format!("trove-{}", env!("CARGO_PKG_VERSION")),
+        "commit": "",
+        "uid": "trove",
+        "trove_version": env!("CARGO_PKG_VERSION"),
+    })
+}

@@ -1,0 +1,339 @@
+//! The files port with raw HTTP: multipart upload (field name = path), download, Range, HEAD, ?download,
+//! DELETE, delete_many, traversal attempts, auth and oversized headers.
+
+mod common;
+
+use common::TestServer;
+use serde_json::{Value, json};
+use sha2::Digest;
+
+fn part(path: &str, bytes: Vec<u8>) -> reqwest::multipart::Form {
+    let p = reqwest::multipart::Part::bytes(bytes)
+        .file_name(path.to_string())
+        .mime_str("binary/octet-stream")
+        .unwrap();
+    reqwest::multipart::Form::new().part(path.to_string(), p)
+}
+
+#[tokio::test]
+async fn upload_download_range_delete() {
+    let s = TestServer::start().await;
+    let t = s.login().await;
+    let root = s.home.path().join("files");
+
+    // GET / needs no token; everything else does.
+    let r = s.http.get(format!("{}/", s.files)).send().await.unwrap();
+    assert_eq!(
+        (r.status().as_u16(), r.text().await.unwrap()),
+        (200, "OK".to_string())
+    );
+    let r = s.http.get(format!("{}/x/y", s.files)).send().await.unwrap();
+    assert_eq!(r.status(), 401);
+    let r = s
+        .http
+        .post(format!("{}/", s.files))
+        .multipart(part("/a/b.bin", vec![1, 2, 3]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    assert!(!root.join("a").exists());
+
+    // A 12 MiB upload (several 5 MiB chunks) with a space in the path, as the SDK sends it.
+    let data: Vec<u8> = (0..12 * 1024 * 1024u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    let path = "/examples/Artifacts example.0123/artifacts/Numpy Eye/Numpy Eye.npz";
+    let r = s
+        .http
+        .post(format!("{}/", s.files))
+        .bearer_auth(&t)
+        .multipart(part(path, data.clone()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(
+        v,
+        json!(["examples/Artifacts example.0123/artifacts/Numpy Eye/Numpy Eye.npz"])
+    );
+    let on_disk = std::fs::read(root.join(&path[1..])).unwrap();
+    assert_eq!(
+        sha2::Sha256::digest(&on_disk),
+        sha2::Sha256::digest(&data),
+        "exact bytes stored"
+    );
+    let leftovers: Vec<_> = walkdir(&root)
+        .into_iter()
+        .filter(|p| p.contains('#'))
+        .collect();
+    assert!(leftovers.is_empty(), "no staging files left: {leftovers:?}");
+
+    // Download (percent-encoded URL, as in artifact URIs), Content-Length, bytes.
+    let url = format!(
+        "{}/examples/Artifacts%20example.0123/artifacts/Numpy%20Eye/Numpy%20Eye.npz",
+        s.files
+    );
+    let r = s.http.get(&url).bearer_auth(&t).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["content-length"],
+        data.len().to_string().as_str()
+    );
+    assert_eq!(r.bytes().await.unwrap().as_ref(), data.as_slice());
+
+    // HEAD: length, no body.
+    let r = s.http.head(&url).bearer_auth(&t).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["content-length"],
+        data.len().to_string().as_str()
+    );
+
+    // Ranges.
+    for (h, lo, hi) in [
+        ("bytes=0-9", 0usize, 10usize),
+        ("bytes=100-", 100, data.len()),
+        ("bytes=-5", data.len() - 5, data.len()),
+    ] {
+        let r = s
+            .http
+            .get(&url)
+            .bearer_auth(&t)
+            .header("Range", h)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 206, "{h}");
+        let cr = r.headers()["content-range"].to_str().unwrap().to_string();
+        assert_eq!(cr, format!("bytes {lo}-{}/{}", hi - 1, data.len()));
+        assert_eq!(r.bytes().await.unwrap().as_ref(), &data[lo..hi], "{h}");
+    }
+    let r = s
+        .http
+        .get(&url)
+        .bearer_auth(&t)
+        .header("Range", format!("bytes={}-", data.len() + 10))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 416);
+
+    // ?download → attachment.
+    let r = s
+        .http
+        .get(format!("{url}?download"))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    let cd = r.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        cd.starts_with("attachment;") && cd.contains("Numpy"),
+        "{cd}"
+    );
+
+    // Cookie auth works for downloads too.
+    let r = s
+        .http
+        .get(&url)
+        .header("Cookie", format!("clearml_token_basic={t}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+
+    // Missing file → 404; DELETE; delete_many.
+    let r = s
+        .http
+        .get(format!("{}/nope/x.bin", s.files))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    let r = s.http.delete(&url).bearer_auth(&t).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(!root.join(&path[1..]).exists());
+    let r = s.http.delete(&url).bearer_auth(&t).send().await.unwrap();
+    assert_eq!(r.status(), 404);
+    for p in ["/m/one.txt", "/m/two.txt"] {
+        let r = s
+            .http
+            .post(format!("{}/", s.files))
+            .bearer_auth(&t)
+            .multipart(part(p, p.as_bytes().to_vec()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+    }
+    let r = s
+        .http
+        .post(format!("{}/delete_many", s.files))
+        .bearer_auth(&t)
+        .json(&json!({"files": ["m/one.txt", "/m/two.txt", "m/three.txt", "../etc/passwd"]}))
+        .send()
+        .await
+        .unwrap();
+    let v: Value = r.json().await.unwrap();
+    assert_eq!(v["deleted"].as_object().unwrap().len(), 2, "{v}");
+    assert_eq!(v["errors"].as_object().unwrap().len(), 2, "{v}");
+    assert!(!root.join("m/one.txt").exists());
+
+    // Empty file.
+    let r = s
+        .http
+        .post(format!("{}/", s.files))
+        .bearer_auth(&t)
+        .multipart(part("/e/empty.bin", vec![]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let r = s
+        .http
+        .get(format!("{}/e/empty.bin", s.files))
+        .bearer_auth(&t)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (r.status().as_u16(), r.bytes().await.unwrap().len()),
+        (200, 0)
+    );
+    s.stop().await;
+}
+
+fn walkdir(root: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.display().to_string());
+            }
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn traversal_and_hostile_requests_are_refused() {
+    let s = TestServer::start().await;
+    let t = s.login().await;
+    let outside = s.home.path().join("escaped.txt");
+    for evil in [
+        "/../escaped.txt",
+        "../escaped.txt",
+        "/a/../../escaped.txt",
+        "/a\\..\\..\\escaped.txt",
+        "/a/\0/x",
+        "/a/./b",
+    ] {
+        let r = s
+            .http
+            .post(format!("{}/", s.files))
+            .bearer_auth(&t)
+            .multipart(part(evil, b"pwned".to_vec()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 400, "{evil:?}");
+        let v: Value = r.json().await.unwrap();
+        assert_eq!(v["meta"]["result_code"], 400);
+    }
+    assert!(!outside.exists());
+    assert!(
+        walkdir(&s.home.path().join("files")).is_empty(),
+        "nothing written"
+    );
+
+    // Encoded traversal on GET/DELETE: raw TCP so the client cannot normalise the path.
+    std::fs::write(&outside, b"secret").unwrap();
+    for p in [
+        "/%2e%2e/escaped.txt",
+        "/a/%2E%2E/%2E%2E/escaped.txt",
+        "/..%2Fescaped.txt",
+        "/%2Fetc%2Fpasswd",
+        "/a%5C..%5Cx",
+        "/a/%00",
+    ] {
+        let (status, _) = raw(&s.files, &format!("GET {p} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {t}\r\nConnection: close\r\n\r\n")).await;
+        assert_eq!(status, 400, "{p}");
+        let (status, _) = raw(&s.files, &format!("DELETE {p} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {t}\r\nConnection: close\r\n\r\n")).await;
+        assert_eq!(status, 400, "{p}");
+    }
+    assert!(outside.exists());
+
+    // Not multipart / garbage multipart.
+    let r = s
+        .http
+        .post(format!("{}/", s.files))
+        .bearer_auth(&t)
+        .body("plain")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let r = s
+        .http
+        .post(format!("{}/", s.files))
+        .bearer_auth(&t)
+        .header("Content-Type", "multipart/form-data; boundary=XX")
+        .body("--XX\r\nContent-Disposition: form-data; name=\"/a/b\"\r\n\r\nunterminated")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    assert!(
+        !s.home.path().join("files/a/b").exists(),
+        "a broken upload never appears under its name"
+    );
+
+    // Oversized headers: refused, and the server keeps serving.
+    let big = "x".repeat(200 * 1024);
+    let (status, _) = raw(
+        &s.api,
+        &format!(
+            "GET /v2.23/debug.ping HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\nConnection: close\r\n\r\n"
+        ),
+    )
+    .await;
+    assert!(status == 431 || status == 0, "status {status}");
+    let many: String = (0..500).map(|i| format!("X-H{i}: v\r\n")).collect();
+    let (status, _) = raw(
+        &s.files,
+        &format!("GET / HTTP/1.1\r\nHost: x\r\n{many}Connection: close\r\n\r\n"),
+    )
+    .await;
+    assert!(status == 431 || status == 0, "status {status}");
+    let r = s.http.get(format!("{}/", s.files)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+    s.ok(&t, "debug.ping", json!({})).await;
+    s.stop().await;
+}
+
+/// Send raw bytes; return (status code or 0 if the connection was dropped, response text).
+async fn raw(base: &str, req: &str) -> (u16, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://");
+    let mut c = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let _ = c.write_all(req.as_bytes()).await;
+    let mut buf = Vec::new();
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(10), c.read_to_end(&mut buf)).await;
+    let text = String::from_utf8_lossy(&buf).to_string();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|x| x.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
