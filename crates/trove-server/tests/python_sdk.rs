@@ -40,9 +40,12 @@ async fn run_py(
     cwd: &Path,
     env: &[(String, String)],
 ) -> (bool, String) {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+    // Run a copy inside the work folder, so the SDK's repository detection does not scan this repository.
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/py")
         .join(script);
+    let script = cwd.join(script);
+    std::fs::copy(&src, &script).unwrap_or_else(|e| panic!("copy {}: {e}", src.display()));
     let mut cmd = tokio::process::Command::new(py);
     cmd.arg(&script)
         .args(args)
@@ -109,6 +112,7 @@ async fn sdk_round_trip(venv_name: &str, clearml: &str) {
         "seed_retrieve.py ({clearml}) failed\n{out2}\n=== seed output\n{out}"
     );
     assert!(out2.lines().any(|l| l.trim() == "OK"), "{out2}");
+    eprintln!("=== seed ({clearml})\n{out}\n=== retrieve ({clearml})\n{out2}");
 
     // The store: one completed task with 8 artifacts whose files hash to their records.
     let store = srv.store.clone();
