@@ -1,0 +1,190 @@
+//! Runs the conformance suite (`suite/`) against a fresh SQLite file and a fresh PostgreSQL database.
+//!
+//! PostgreSQL: `postgres://postgres@127.0.0.1:5432/` (trust auth); each test creates `trove_test_<random>` through
+//! the `test` database and drops it afterwards. If the server is unreachable the PostgreSQL tests fail, unless
+//! `TROVE_SKIP_POSTGRES=1` is set.
+
+mod suite;
+
+use sqlx::Connection;
+use std::future::Future;
+use suite::Env;
+use tempfile::TempDir;
+
+const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
+const PG_BASE: &str = "postgres://postgres@127.0.0.1:5432";
+
+fn skip_postgres() -> bool {
+    std::env::var("TROVE_SKIP_POSTGRES").is_ok_and(|v| v == "1")
+}
+
+/// A fresh SQLite URL in a new temp dir, in sub-folders that do not exist yet.
+fn sqlite_url(dir: &TempDir) -> String {
+    format!("sqlite://{}/nested/dir/trove.db", dir.path().display())
+}
+
+async fn run_sqlite<F, Fut>(test: F)
+where
+    F: FnOnce(Env) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().unwrap();
+    let url = sqlite_url(&dir);
+    let store = trove_store::open(&url).await.unwrap();
+    assert_eq!(store.engine(), "sqlite");
+    test(Env { url, store }).await;
+}
+
+async fn run_sqlite_fresh<F, Fut>(test: F)
+where
+    F: FnOnce(String) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().unwrap();
+    test(sqlite_url(&dir)).await;
+}
+
+async fn pg_admin() -> sqlx::PgConnection {
+    sqlx::PgConnection::connect(PG_ADMIN_URL).await.unwrap_or_else(|e| {
+        panic!(
+            "PostgreSQL is not reachable at {PG_ADMIN_URL}: {e}. Start it (e.g. `pg_ctlcluster 15 main start`) \
+             or set TROVE_SKIP_POSTGRES=1 to skip the PostgreSQL conformance tests."
+        )
+    })
+}
+
+async fn create_pg_db() -> String {
+    let name = format!("trove_test_{}", &trove_core::new_id()[..16]);
+    let mut admin = pg_admin().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&mut admin)
+        .await
+        .unwrap_or_else(|e| panic!("could not create test database {name}: {e}"));
+    name
+}
+
+async fn drop_pg_db(name: &str) {
+    let mut admin = pg_admin().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&mut admin)
+    .await
+    .unwrap_or_else(|e| panic!("could not drop test database {name}: {e}"));
+}
+
+/// Run `test` on a fresh PostgreSQL database (URL given to `make`), dropping it even if the test panics.
+async fn with_pg_db<Fut>(make: impl FnOnce(String) -> Fut)
+where
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    if skip_postgres() {
+        eprintln!("TROVE_SKIP_POSTGRES=1: skipping a PostgreSQL conformance test");
+        return;
+    }
+    let name = create_pg_db().await;
+    let res = tokio::spawn(make(format!("{PG_BASE}/{name}"))).await;
+    drop_pg_db(&name).await;
+    if let Err(e) = res {
+        std::panic::resume_unwind(e.into_panic());
+    }
+}
+
+async fn run_pg<F, Fut>(test: F)
+where
+    F: FnOnce(Env) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    with_pg_db(|url| async move {
+        let store = trove_store::open(&url).await.unwrap();
+        assert_eq!(store.engine(), "postgres");
+        test(Env { url, store }).await;
+    })
+    .await;
+}
+
+async fn run_pg_fresh<F, Fut>(test: F)
+where
+    F: FnOnce(String) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    with_pg_db(test).await;
+}
+
+macro_rules! conformance {
+    (env: [$($m:ident :: $t:ident),* $(,)?], fresh: [$($fm:ident :: $ft:ident),* $(,)?]) => {
+        mod sqlite {
+            use super::*;
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $t() { run_sqlite(crate::suite::$m::$t).await })*
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $ft() { run_sqlite_fresh(crate::suite::$fm::$ft).await })*
+        }
+        mod postgres {
+            use super::*;
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $t() { run_pg(crate::suite::$m::$t).await })*
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $ft() { run_pg_fresh(crate::suite::$fm::$ft).await })*
+        }
+    };
+}
+
+conformance! {
+    env: [
+        projects::projects_create_get_list,
+        projects::projects_ensure_nested,
+        projects::projects_ensure_race,
+        projects::projects_update_and_rename,
+        tasks::tasks_create_get_edit,
+        tasks::tasks_status,
+        tasks::tasks_query,
+        tasks::tasks_query_10k,
+        tasks::tasks_delete,
+        artifacts::artifacts_upsert_semantics,
+        artifacts::artifacts_paging_and_counts,
+        artifacts::artifacts_delete,
+        artifacts::versions_in_order,
+        misc::events_batch_and_order,
+        misc::credentials_lifecycle,
+        misc::settings_init_race,
+        misc::migrations_idempotent,
+        concurrency::artifacts_concurrent_writers,
+    ],
+    fresh: [
+        concurrency::fresh_concurrent_open,
+        concurrency::multi_process_writers,
+    ]
+}
+
+/// Entry point of the child processes `multi_process_writers` starts; a no-op otherwise.
+#[test]
+#[ignore = "run only as a child process of multi_process_writers"]
+fn child_worker() {
+    suite::concurrency::child_main();
+}
+
+#[tokio::test]
+async fn urls_pick_the_engine() {
+    let dir = tempfile::tempdir().unwrap();
+    let bare = format!("sqlite:{}/bare.db", dir.path().display());
+    let s = trove_store::open(&bare).await.unwrap();
+    assert_eq!(s.engine(), "sqlite");
+    assert!(dir.path().join("bare.db").exists());
+    let home = dir.path().join("home with space");
+    let s = trove_store::open(&trove_store::default_sqlite_url(&home))
+        .await
+        .unwrap();
+    s.ensure_project("p").await.unwrap();
+    assert!(home.join("trove.db").exists());
+    let mem = trove_store::open("sqlite::memory:").await.unwrap();
+    mem.ensure_project("m/n").await.unwrap();
+    assert_eq!(mem.list_projects().await.unwrap().len(), 2);
+    for bad in ["mysql://x", "http://x", "trove.db"] {
+        let r = trove_store::open(bad).await;
+        assert!(
+            matches!(r, Err(trove_store::StoreError::BadUrl(_))),
+            "{bad}"
+        );
+    }
+}
