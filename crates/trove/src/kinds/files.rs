@@ -1,0 +1,395 @@
+//! File (`custom`, uploaded as is) and archive (`archive`: folder, wildcard, list of files → zip) artifacts,
+//! and safe extraction of downloaded archives.
+
+use std::fs::File;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use trove_core::HashingReader;
+use trove_core::preview::format_size;
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, ZipWriter};
+
+use super::mime::guess_content_type;
+use super::pyfmt::quote;
+use super::staging::stage;
+use super::{KindError, Serialized};
+
+fn missing_or_io(p: &Path, e: io::Error) -> KindError {
+    if e.kind() == io::ErrorKind::NotFound {
+        KindError::MissingPath(p.to_path_buf())
+    } else {
+        KindError::io(p, e)
+    }
+}
+
+fn base_name(p: &Path) -> String {
+    match p.file_name() {
+        Some(n) => n.to_string_lossy().into_owned(),
+        None => std::fs::canonicalize(p)
+            .ok()
+            .and_then(|c| c.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "root".into()),
+    }
+}
+
+/// A local file uploaded as is: hashed by reading it once; a folder is archived instead.
+pub fn serialize_file(p: &Path, dir: &Path) -> Result<Serialized, KindError> {
+    let meta = std::fs::metadata(p).map_err(|e| missing_or_io(p, e))?;
+    if meta.is_dir() {
+        return serialize_folder(p, dir);
+    }
+    let f = File::open(p).map_err(|e| missing_or_io(p, e))?;
+    let mut r = HashingReader::new(f);
+    io::copy(&mut r, &mut io::sink()).map_err(|e| KindError::io(p, e))?;
+    let (hash, size) = r.finish();
+    let base = base_name(p);
+    Ok(Serialized {
+        kind: "custom".into(),
+        file_name: Some(base.clone()),
+        path: Some(p.to_path_buf()),
+        temp: false,
+        hash: Some(hash),
+        size: Some(size),
+        content_type: guess_content_type(&base),
+        preview: trove_core::preview::cap_preview(format!("{base} - {}\n", format_size(size))),
+        link: None,
+    })
+}
+
+/// One file to archive: its path on disk and its name inside the zip.
+struct Entry {
+    path: PathBuf,
+    arcname: String,
+}
+
+fn rel_posix(p: &Path, base: &Path) -> Option<String> {
+    let rel = p.strip_prefix(base).ok()?;
+    let parts: Vec<String> = rel
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
+}
+
+/// Every file under `folder` (recursive, links followed, loops reported) whose name matches `pattern`
+/// (all files when `None`), sorted by path components like Python's `sorted(Path.rglob(..))`.
+fn walk(folder: &Path, pattern: Option<&glob::Pattern>) -> Result<Vec<Entry>, KindError> {
+    let mut out = Vec::new();
+    for item in walkdir::WalkDir::new(folder)
+        .follow_links(true)
+        .min_depth(1)
+    {
+        let item = match item {
+            Ok(i) => i,
+            Err(e) => {
+                if let Some(anc) = e.loop_ancestor() {
+                    let path = e.path().map(Path::to_path_buf).unwrap_or_default();
+                    return Err(KindError::SymlinkLoop {
+                        path,
+                        ancestor: anc.to_path_buf(),
+                    });
+                }
+                let path = e
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| folder.to_path_buf());
+                let source = e
+                    .into_io_error()
+                    .unwrap_or_else(|| io::Error::other("walk failed"));
+                return Err(KindError::Unreadable { path, source });
+            }
+        };
+        if !item.file_type().is_file() {
+            continue;
+        }
+        if let Some(pat) = pattern
+            && !pat.matches(&item.file_name().to_string_lossy())
+        {
+            continue;
+        }
+        let arcname = rel_posix(item.path(), folder).unwrap_or_default();
+        out.push(Entry {
+            path: item.path().to_path_buf(),
+            arcname,
+        });
+    }
+    out.sort_by(|a, b| a.path.components().cmp(b.path.components()));
+    Ok(out)
+}
+
+/// Days since 1970-01-01 to a civil date (proleptic Gregorian).
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+fn zip_time(meta: &std::fs::Metadata) -> zip::DateTime {
+    let secs = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_secs() as i64);
+    let (y, mo, d) = civil(secs.div_euclid(86_400));
+    let s = secs.rem_euclid(86_400);
+    let y = y.clamp(1980, 2107) as u16;
+    zip::DateTime::from_date_and_time(
+        y,
+        mo as u8,
+        d as u8,
+        (s / 3600) as u8,
+        (s / 60 % 60) as u8,
+        (s % 60) as u8,
+    )
+    .unwrap_or_default()
+}
+
+/// Write `entries` as a deflated zip into a staging file; returns the serialised description.
+fn write_zip(
+    entries: &[Entry],
+    zip_stem: &str,
+    file_name: String,
+    preview_head: String,
+    dir: &Path,
+) -> Result<Serialized, KindError> {
+    let mut preview = preview_head;
+    let st = stage(dir, zip_stem, ".zip", |w| {
+        let mut zw = ZipWriter::new_stream(w);
+        for e in entries {
+            let unreadable = |source| KindError::Unreadable {
+                path: e.path.clone(),
+                source,
+            };
+            let mut f = File::open(&e.path).map_err(unreadable)?;
+            let meta = f.metadata().map_err(unreadable)?;
+            #[cfg(unix)]
+            let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions());
+            #[cfg(not(unix))]
+            let mode = 0o644;
+            let opts = SimpleFileOptions::default()
+                .compression_method(CompressionMethod::Deflated)
+                .compression_level(Some(6))
+                .last_modified_time(zip_time(&meta))
+                .unix_permissions(mode & 0o7777)
+                .large_file(meta.len() >= u64::from(u32::MAX));
+            zw.start_file(e.arcname.as_str(), opts)
+                .map_err(|err| KindError::ser(&e.arcname, err))?;
+            io::copy(&mut f, &mut zw).map_err(unreadable)?;
+            preview.push_str(&format!("{} - {}\n", e.arcname, format_size(meta.len())));
+        }
+        zw.finish().map_err(|err| KindError::ser(zip_stem, err))?;
+        Ok(())
+    })?;
+    Ok(Serialized::staged(
+        "archive",
+        file_name,
+        st,
+        Some("application/zip"),
+        preview,
+    ))
+}
+
+/// A folder: every file below it, recursively, as `<folder>.zip`; preview `Archive content <folder>/*:`.
+pub fn serialize_folder(p: &Path, dir: &Path) -> Result<Serialized, KindError> {
+    let meta = std::fs::metadata(p).map_err(|e| missing_or_io(p, e))?;
+    if !meta.is_dir() {
+        return serialize_file(p, dir);
+    }
+    let entries = walk(p, None)?;
+    let base = base_name(p);
+    let shown = p.to_string_lossy().replace('\\', "/");
+    let head = format!("Archive content {}/*:\n", shown.trim_end_matches('/'));
+    write_zip(&entries, &base, format!("{base}.zip"), head, dir)
+}
+
+/// Split a wildcard into its base folder (the components before the first one with `*`, `?` or `[`)
+/// and the pattern below it.
+fn split_wildcard(w: &str) -> (PathBuf, Vec<String>) {
+    let mut base = PathBuf::new();
+    let mut rest = Vec::new();
+    for comp in Path::new(w).components() {
+        let s = comp.as_os_str().to_string_lossy().into_owned();
+        if rest.is_empty() && !s.contains(['*', '?', '[']) {
+            base.push(comp.as_os_str());
+        } else {
+            rest.push(s);
+        }
+    }
+    (base, rest)
+}
+
+fn bad_pattern(w: &str, e: impl ToString) -> KindError {
+    KindError::BadPattern {
+        pattern: w.to_string(),
+        reason: e.to_string(),
+    }
+}
+
+/// The files a wildcard selects and its base folder. A single-component pattern (`data/*.jpg`) matches
+/// file names at any depth like Python's `rglob`; a deeper one (`data/**/*.png`, `data/*/x.txt`) is a
+/// glob over paths relative to the base folder.
+fn wildcard_entries(w: &str) -> Result<(PathBuf, Vec<Entry>), KindError> {
+    let (base, rest) = split_wildcard(w);
+    let folder = if base.as_os_str().is_empty() {
+        PathBuf::from(".")
+    } else {
+        base
+    };
+    if !folder.is_dir() {
+        return Err(KindError::MissingPath(folder));
+    }
+    if rest.is_empty() {
+        return Ok((folder.clone(), walk(&folder, None)?));
+    }
+    let entries = if rest.len() == 1 {
+        let pat = glob::Pattern::new(&rest[0]).map_err(|e| bad_pattern(w, e))?;
+        walk(&folder, Some(&pat))?
+    } else {
+        let pat = glob::Pattern::new(&rest.join("/")).map_err(|e| bad_pattern(w, e))?;
+        let opts = glob::MatchOptions {
+            require_literal_separator: true,
+            ..Default::default()
+        };
+        walk(&folder, None)?
+            .into_iter()
+            .filter(|e| pat.matches_with(&e.arcname, opts))
+            .collect()
+    };
+    Ok((folder, entries))
+}
+
+/// Does `w` select at least one file? (ClearML's test for turning a string into a wildcard.)
+pub fn wildcard_matches(w: &str) -> bool {
+    matches!(wildcard_entries(w), Ok((_, e)) if !e.is_empty())
+}
+
+/// A wildcard: the matching files as `<base folder>.zip`, arcnames relative to the base folder.
+pub fn serialize_wildcard(w: &str, dir: &Path) -> Result<Serialized, KindError> {
+    let (folder, entries) = wildcard_entries(w)?;
+    if entries.is_empty() {
+        return Err(KindError::NoMatch(w.to_string()));
+    }
+    let base = base_name(&folder);
+    let head = format!("Archive content {}:\n", w.replace('\\', "/"));
+    write_zip(&entries, &base, format!("{base}.zip"), head, dir)
+}
+
+fn absolute(p: &Path) -> PathBuf {
+    let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut out = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
+}
+
+/// A list of files: `quote(name).zip`, arcnames relative to the files' common folder.
+pub fn serialize_files(name: &str, list: &[PathBuf], dir: &Path) -> Result<Serialized, KindError> {
+    if list.is_empty() {
+        return Err(KindError::ser(name, "the list of files is empty"));
+    }
+    let mut abs = Vec::with_capacity(list.len());
+    for p in list {
+        let meta = std::fs::metadata(p).map_err(|e| missing_or_io(p, e))?;
+        if !meta.is_file() {
+            return Err(KindError::ser(
+                name,
+                format!("'{}' is not a file; pass folders on their own", p.display()),
+            ));
+        }
+        abs.push(absolute(p));
+    }
+    let mut common: PathBuf = abs[0].parent().map(Path::to_path_buf).unwrap_or_default();
+    for p in &abs[1..] {
+        while !p.starts_with(&common) {
+            if !common.pop() {
+                break;
+            }
+        }
+    }
+    let mut entries: Vec<Entry> = abs
+        .into_iter()
+        .map(|path| {
+            let arcname =
+                rel_posix(&path, &common).unwrap_or_else(|| path.to_string_lossy().into_owned());
+            Entry { path, arcname }
+        })
+        .collect();
+    entries.sort_by(|a, b| a.path.components().cmp(b.path.components()));
+    entries.dedup_by(|a, b| a.path == b.path);
+    let file_name = format!("{}.zip", quote(name));
+    write_zip(&entries, name, file_name, "Archive content:\n".into(), dir)
+}
+
+/// Extract `zip` into `dest` (created; must not exist yet or be empty) and return `dest`. Entries that
+/// would land outside `dest` (absolute, `..`, links) make it fail before anything is visible: the archive is
+/// unpacked into a temporary folder beside `dest` and renamed into place only when complete.
+pub fn extract_zip(zip: &Path, dest: &Path) -> Result<PathBuf, KindError> {
+    let f = File::open(zip).map_err(|e| missing_or_io(zip, e))?;
+    let mut archive = zip::ZipArchive::new(f).map_err(|e| KindError::bad("zip", zip, e))?;
+    let parent = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&parent).map_err(|e| KindError::io(&parent, e))?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".extract-")
+        .tempdir_in(&parent)
+        .map_err(|e| KindError::io(&parent, e))?;
+    for i in 0..archive.len() {
+        let mut entry = archive
+            .by_index(i)
+            .map_err(|e| KindError::bad("zip", zip, e))?;
+        let raw = String::from_utf8_lossy(entry.name_raw()).into_owned();
+        let unsafe_entry = || KindError::UnsafeEntry {
+            archive: zip.to_path_buf(),
+            entry: raw.clone(),
+        };
+        if raw.starts_with(['/', '\\']) {
+            return Err(unsafe_entry());
+        }
+        let rel = entry.enclosed_name().ok_or_else(unsafe_entry)?;
+        if rel
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
+        {
+            return Err(unsafe_entry());
+        }
+        let out = tmp.path().join(&rel);
+        if entry.is_dir() {
+            std::fs::create_dir_all(&out).map_err(|e| KindError::io(&out, e))?;
+            continue;
+        }
+        if entry.is_symlink() {
+            return Err(unsafe_entry());
+        }
+        if let Some(p) = out.parent() {
+            std::fs::create_dir_all(p).map_err(|e| KindError::io(p, e))?;
+        }
+        let mut w = File::create(&out).map_err(|e| KindError::io(&out, e))?;
+        io::copy(&mut entry, &mut w).map_err(|e| KindError::io(&out, e))?;
+    }
+    if dest.exists() {
+        // Only an empty folder may be replaced.
+        std::fs::remove_dir(dest).map_err(|e| KindError::io(dest, e))?;
+    }
+    let kept = tmp.keep();
+    std::fs::rename(&kept, dest).map_err(|e| {
+        let _ = std::fs::remove_dir_all(&kept);
+        KindError::io(dest, e)
+    })?;
+    Ok(dest.to_path_buf())
+}

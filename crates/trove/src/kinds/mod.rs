@@ -1,0 +1,212 @@
+//! Artifact kinds: turning objects into stored files (serialise + hash + preview) and stored files back
+//! into objects, in the formats of ClearML's Python SDK (reference §2.2–§2.3, §4).
+//!
+//! * [`IntoArtifact`] turns a Rust value into an [`ArtifactObject`] (strings follow ClearML's dispatch:
+//!   existing path, wildcard, URL, text).
+//! * [`serialize`] writes it as a staging file and returns a [`Serialized`] description (type, file name,
+//!   hash, size, content type, preview).
+//! * [`FromArtifact`] reads a downloaded file back, given the stored type and content type.
+
+mod array;
+mod array_repr;
+mod error;
+mod files;
+mod frame;
+mod frame_fmt;
+mod image_kind;
+mod into;
+mod json;
+mod mime;
+pub mod pyfmt;
+mod staging;
+mod text;
+
+use std::path::{Path, PathBuf};
+
+pub use array::{NpzArray, NpzElement};
+pub use error::KindError;
+pub use files::extract_zip;
+pub use frame::frame_repr;
+pub use into::{Json, Link, Text, dispatch_str};
+pub use mime::guess_content_type;
+
+/// An object ready to be serialised; built by [`IntoArtifact`].
+#[derive(Debug, Clone)]
+pub enum ArtifactObject {
+    /// A data frame: stored as `.csv.gz` (pandas `to_csv` through gzip) or `.parquet`.
+    Frame {
+        /// The frame.
+        frame: polars::prelude::DataFrame,
+    },
+    /// A JSON value (ClearML "dict"): stored as `json.dumps(sort_keys=True, indent=4)`.
+    Json(serde_json::Value),
+    /// An n-dimensional array: stored as a compressed `.npz` (or `.csv.gz` for 1-D/2-D arrays).
+    Array(NpzArray),
+    /// An image: stored as `.png` (or `.jpg`).
+    Image(image::DynamicImage),
+    /// A local file, uploaded as is.
+    File(PathBuf),
+    /// A local folder, zipped recursively.
+    Folder(PathBuf),
+    /// A wildcard such as `data/*.jpg` or `data/**/*.png`: zip of the matches, named `<folder>.zip`.
+    Wildcard(String),
+    /// A list of files: zip named `<artifact name>.zip`, entries relative to their common folder.
+    Files(Vec<PathBuf>),
+    /// Text: stored as `<name>.txt`.
+    Text(String),
+    /// A remote URL (`s3://`, `gs://`, `azure://`, `http(s)://`): registered, nothing uploaded.
+    Link(String),
+    /// Bytes from a custom serializer, stored as `<name><extension>`.
+    Custom {
+        /// The serialised bytes.
+        bytes: Vec<u8>,
+        /// The extension, with its dot (`.bin`), or empty.
+        extension: String,
+        /// The preview to store.
+        preview: String,
+    },
+}
+
+/// Conversion of a Rust value into an [`ArtifactObject`].
+pub trait IntoArtifact {
+    /// Convert; fails for missing paths and values that cannot be represented.
+    fn into_artifact(self) -> Result<ArtifactObject, KindError>;
+}
+
+/// How to serialise (the user's choices of `upload_artifact`).
+#[derive(Debug, Clone)]
+pub struct SerializeOptions {
+    /// Extension chosen by the user: `.csv.gz`/`.parquet` for frames, `.json` for dicts, `.png`/`.jpg`/
+    /// `.jpeg` for images, `.npz`/`.csv.gz` for arrays. An invalid one logs a warning and the default is used.
+    pub format: Option<String>,
+    /// Frames: this column becomes the csv's leading index column (header cell empty), so
+    /// `pd.read_csv(f, index_col=[0])` gives the frame back with that index. `None`: a `0..n-1` index.
+    pub index_column: Option<String>,
+    /// Frames: `false` writes no index column at all (registered frames, `data-audit-table`).
+    pub with_index: bool,
+    /// gzip level for `.csv.gz` (ClearML uses 9).
+    pub gzip_level: u32,
+}
+
+impl Default for SerializeOptions {
+    fn default() -> Self {
+        Self {
+            format: None,
+            index_column: None,
+            with_index: true,
+            gzip_level: 9,
+        }
+    }
+}
+
+/// A serialised artifact: what the record needs and where the bytes are.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Serialized {
+    /// The ClearML artifact type: `pandas`, `dict`, `numpy`, `image`, `custom`, `archive`, `string`.
+    pub kind: String,
+    /// The file name in the URI (`None` for links).
+    pub file_name: Option<String>,
+    /// Local file holding the bytes (`None` for links).
+    pub path: Option<PathBuf>,
+    /// `true` when `path` is a staging file trove created (the caller deletes it after upload).
+    pub temp: bool,
+    /// Hex SHA-256 of the bytes at `path`.
+    pub hash: Option<String>,
+    /// Size of the bytes at `path`.
+    pub size: Option<u64>,
+    /// `type_data.content_type`.
+    pub content_type: Option<String>,
+    /// The preview, already capped with [`trove_core::preview::cap_preview`].
+    pub preview: String,
+    /// The URL of a link artifact.
+    pub link: Option<String>,
+}
+
+impl Serialized {
+    fn staged(
+        kind: &str,
+        file_name: String,
+        st: staging::Staged,
+        content_type: Option<&str>,
+        preview: String,
+    ) -> Self {
+        Serialized {
+            kind: kind.to_string(),
+            file_name: Some(file_name),
+            path: Some(st.path),
+            temp: true,
+            hash: Some(st.hash),
+            size: Some(st.size),
+            content_type: content_type.map(str::to_string),
+            preview: trove_core::preview::cap_preview(preview),
+            link: None,
+        }
+    }
+}
+
+/// Pick the user's extension if valid for the kind, else warn and use the default (ClearML's `get_extension`).
+fn choose_ext(format: Option<&str>, valid: &[&str], default: &str, kind: &str) -> String {
+    match format {
+        None | Some("") => default.to_string(),
+        Some(f) if valid.contains(&f) => f.to_string(),
+        Some(f) => {
+            tracing::warn!(
+                "{kind} artifact can not be uploaded with extension {f}. Valid extensions are: {}. Defaulting to {default}.",
+                valid.join(", ")
+            );
+            default.to_string()
+        }
+    }
+}
+
+/// Serialise `obj` as artifact `name` into a staging file under `staging_dir` (files and links are not
+/// copied). The hash is computed while the bytes are written.
+pub fn serialize(
+    name: &str,
+    obj: ArtifactObject,
+    opts: &SerializeOptions,
+    staging_dir: &Path,
+) -> Result<Serialized, KindError> {
+    match obj {
+        ArtifactObject::Frame { frame } => frame::serialize(name, &frame, opts, staging_dir),
+        ArtifactObject::Json(v) => json::serialize(name, &v, opts, staging_dir),
+        ArtifactObject::Array(a) => array::serialize(name, &a, opts, staging_dir),
+        ArtifactObject::Image(img) => image_kind::serialize(name, &img, opts, staging_dir),
+        ArtifactObject::File(p) => files::serialize_file(&p, staging_dir),
+        ArtifactObject::Folder(p) => files::serialize_folder(&p, staging_dir),
+        ArtifactObject::Wildcard(w) => files::serialize_wildcard(&w, staging_dir),
+        ArtifactObject::Files(list) => files::serialize_files(name, &list, staging_dir),
+        ArtifactObject::Text(t) => text::serialize_text(name, &t, staging_dir),
+        ArtifactObject::Link(url) => Ok(text::serialize_link(&url)),
+        ArtifactObject::Custom {
+            bytes,
+            extension,
+            preview,
+        } => text::serialize_custom(name, &bytes, &extension, preview, staging_dir),
+    }
+}
+
+/// Conversion of a downloaded artifact file back into a Rust value.
+pub trait FromArtifact: Sized {
+    /// Read `local` (for archives: the extracted folder) as stored with type `kind` and `content_type`.
+    fn from_artifact(
+        kind: &str,
+        content_type: Option<&str>,
+        artifact_name: &str,
+        local: &Path,
+    ) -> Result<Self, KindError>;
+}
+
+impl FromArtifact for PathBuf {
+    /// The local path itself (ClearML's fallback for `custom` and `archive` artifacts).
+    fn from_artifact(_: &str, _: Option<&str>, _: &str, local: &Path) -> Result<Self, KindError> {
+        if !local.exists() {
+            return Err(KindError::MissingPath(local.to_path_buf()));
+        }
+        Ok(local.to_path_buf())
+    }
+}
+
+fn read_all(path: &Path) -> Result<Vec<u8>, KindError> {
+    std::fs::read(path).map_err(|e| KindError::io(path, e))
+}

@@ -1,0 +1,77 @@
+//! Text (`string`), link (`custom`, nothing uploaded) and custom-serializer (`custom`) artifacts.
+
+use std::io::Write;
+use std::path::Path;
+
+use trove_core::preview::cap_with_header;
+
+use super::mime::guess_content_type;
+use super::staging::{stage, wio};
+use super::{FromArtifact, KindError, Serialized, read_all};
+
+/// `<name>.txt`, `text/plain`, the text as preview (64 KiB rule).
+pub fn serialize_text(name: &str, text: &str, dir: &Path) -> Result<Serialized, KindError> {
+    let st = stage(dir, name, ".txt", |w| {
+        w.write_all(text.as_bytes()).map_err(wio(name))
+    })?;
+    let preview = cap_with_header(text, "# full text too large to store, storing first 64kb");
+    Ok(Serialized::staged(
+        "string",
+        format!("{name}.txt"),
+        st,
+        Some("text/plain"),
+        preview,
+    ))
+}
+
+/// A remote URL: no file, `hash`/`size` unset, content type guessed from the URL, empty preview.
+pub fn serialize_link(url: &str) -> Serialized {
+    let path = url.split(['?', '#']).next().unwrap_or(url);
+    Serialized {
+        kind: "custom".into(),
+        file_name: None,
+        path: None,
+        temp: false,
+        hash: None,
+        size: None,
+        content_type: guess_content_type(path),
+        preview: String::new(),
+        link: Some(url.to_string()),
+    }
+}
+
+/// Bytes of a custom serializer: `<name><extension>`, content type guessed from that name.
+pub fn serialize_custom(
+    name: &str,
+    bytes: &[u8],
+    extension: &str,
+    preview: String,
+    dir: &Path,
+) -> Result<Serialized, KindError> {
+    let st = stage(dir, name, extension, |w| {
+        w.write_all(bytes).map_err(wio(name))
+    })?;
+    let file_name = format!("{name}{extension}");
+    let ct = guess_content_type(&file_name);
+    Ok(Serialized::staged(
+        "custom",
+        file_name,
+        st,
+        ct.as_deref(),
+        preview,
+    ))
+}
+
+impl FromArtifact for String {
+    /// The file's text (any artifact type whose file is UTF-8: `string`, `dict`, csv...).
+    fn from_artifact(_: &str, _: Option<&str>, _: &str, local: &Path) -> Result<Self, KindError> {
+        String::from_utf8(read_all(local)?).map_err(|e| KindError::bad("UTF-8 text", local, e))
+    }
+}
+
+impl FromArtifact for Vec<u8> {
+    /// The file's raw bytes (for custom deserialisers).
+    fn from_artifact(_: &str, _: Option<&str>, _: &str, local: &Path) -> Result<Self, KindError> {
+        read_all(local)
+    }
+}

@@ -1,0 +1,82 @@
+"""Read the files trove serialised, the way ClearML's Artifact.get() does, and print their values as JSON.
+
+Usage: python read_kinds.py MANIFEST.json
+MANIFEST is a list of {"name", "kind", "content_type", "path"} objects.
+"""
+import hashlib
+import json
+import sys
+import zipfile
+
+import numpy as np
+import pandas as pd
+from PIL import Image
+
+
+def plain(v):
+    if v is None:
+        return None
+    try:
+        if pd.isna(v):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return v.item() if hasattr(v, "item") else v
+
+
+def frame_out(df):
+    return {
+        "index": [str(i) for i in df.index],
+        "columns": [str(c) for c in df.columns],
+        "data": {str(c): [plain(v) for v in df[c].tolist()] for c in df.columns},
+        "dtypes": {str(c): str(t) for c, t in df.dtypes.items()},
+    }
+
+
+def read(a):
+    name, kind, ct, path = a["name"], a["kind"], a.get("content_type"), a["path"]
+    if kind == "pandas":
+        if ct == "application/parquet":
+            return frame_out(pd.read_parquet(path))
+        return frame_out(pd.read_csv(path, index_col=[0]))
+    if kind == "data-audit-table":
+        return frame_out(pd.read_csv(path))
+    if kind == "numpy":
+        if ct == "text/csv":
+            arr = np.genfromtxt(path, delimiter=",")
+            keys = []
+        else:
+            with np.load(path, allow_pickle=False) as z:
+                keys = list(z.keys())
+                arr = z[name]
+        return {"dtype": str(arr.dtype), "shape": list(arr.shape), "values": arr.ravel().tolist(), "keys": keys}
+    if kind == "image":
+        with Image.open(path) as im:
+            im.load()
+            return {"mode": im.mode, "size": list(im.size), "format": im.format,
+                    "pixels": [list(p) if isinstance(p, tuple) else p for p in im.getdata()]}
+    if kind == "dict":
+        with open(path, "rt") as f:
+            return json.load(f)
+    if kind == "string":
+        with open(path, "rt") as f:
+            return f.read()
+    if kind == "archive":
+        with zipfile.ZipFile(path) as z:
+            bad = z.testzip()
+            if bad is not None:
+                raise ValueError("corrupt member %s" % bad)
+            return {n: hashlib.sha256(z.read(n)).hexdigest() for n in z.namelist()}
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def main():
+    with open(sys.argv[1]) as f:
+        manifest = json.load(f)
+    out = {a["name"]: read(a) for a in manifest}
+    json.dump(out, sys.stdout)
+
+
+if __name__ == "__main__":
+    main()
