@@ -94,6 +94,16 @@ pub(crate) async fn put_file(
                 .map_err(|e| StorageError::store("upload a part of", uri, e))?;
             let chunk = read_chunk(&mut file, opts.part_size, local).await?;
             if chunk.is_empty() {
+                if sent != size {
+                    let msg = format!(
+                        "read {sent} of {size} bytes: the file changed while it was uploaded"
+                    );
+                    return Err(StorageError::io(
+                        "upload",
+                        local,
+                        std::io::Error::other(msg),
+                    ));
+                }
                 return Ok(());
             }
             hash.update(&chunk);
