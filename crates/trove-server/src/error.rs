@@ -31,7 +31,7 @@ pub struct ApiError {
     /// `meta.error_data`.
     pub data: Value,
     /// Filled in by the API dispatcher so the envelope names the endpoint.
-    pub endpoint: Option<Endpoint>,
+    pub endpoint: Option<Box<Endpoint>>,
 }
 
 impl ApiError {
@@ -99,7 +99,7 @@ impl ApiError {
 
     /// The full envelope for this error.
     pub fn envelope(&self) -> Value {
-        let ep = self.endpoint.clone().unwrap_or_default();
+        let ep = self.endpoint.as_deref().cloned().unwrap_or_default();
         envelope(
             &ep,
             self.code,

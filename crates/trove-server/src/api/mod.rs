@@ -2,9 +2,11 @@
 //! body) or POST, `application/json` or `application/json-lines` bodies, answered with the ClearML envelope.
 
 pub mod args;
+mod artifacts;
 mod misc;
 pub mod present;
 mod projects;
+mod status;
 mod tasks;
 mod tasks_extra;
 
@@ -139,7 +141,7 @@ pub async fn dispatch(
             (StatusCode::OK, axum::Json(env)).into_response()
         }
         Err(mut e) => {
-            e.endpoint = Some(ep);
+            e.endpoint = Some(Box::new(ep));
             e.into_response()
         }
     }
@@ -232,12 +234,12 @@ async fn call(ctx: &Ctx, name: &str, b: args::Body) -> Result<Value, ApiError> {
         "tasks.set_requirements" => tasks::set_requirements(ctx, &b).await,
         "tasks.ping" => tasks::ping(ctx, &b).await,
         "tasks.started" | "tasks.completed" | "tasks.stopped" | "tasks.failed"
-        | "tasks.publish" | "tasks.close" => tasks::change_status(ctx, name, &b).await,
-        "tasks.stop" => tasks::stop(ctx, &b).await,
-        "tasks.reset" => tasks::reset(ctx, &b).await,
+        | "tasks.publish" | "tasks.close" => status::change_status(ctx, name, &b).await,
+        "tasks.stop" => status::stop(ctx, &b).await,
+        "tasks.reset" => status::reset(ctx, &b).await,
         "tasks.delete" => tasks::delete(ctx, &b).await,
-        "tasks.add_or_update_artifacts" => tasks::add_or_update_artifacts(ctx, &b).await,
-        "tasks.delete_artifacts" => tasks::delete_artifacts(ctx, &b).await,
+        "tasks.add_or_update_artifacts" => artifacts::add_or_update_artifacts(ctx, &b).await,
+        "tasks.delete_artifacts" => artifacts::delete_artifacts(ctx, &b).await,
         "tasks.get_hyper_params" => tasks_extra::get_hyper_params(ctx, &b).await,
         "tasks.edit_hyper_params" => tasks_extra::edit_hyper_params(ctx, &b).await,
         "tasks.delete_hyper_params" => tasks_extra::delete_hyper_params(ctx, &b).await,

@@ -2,12 +2,12 @@
 
 use super::Ctx;
 use super::args::{self, Body};
+use super::artifacts::{delete_files, parse_artifacts};
 use super::present::{self, name_regex, project_fields, string_list, tags_match, task_json};
 use crate::error::ApiError;
-use object_store::ObjectStoreExt;
 use serde_json::{Map, Value, json};
 use trove_core::{ArtifactRecord, TaskStatus};
-use trove_store::{NewTask, StatusChange, Task, TaskEdit, TaskQuery};
+use trove_store::{NewTask, Task, TaskEdit, TaskQuery};
 
 /// Task document fields a client may set with `tasks.create` / `tasks.edit` (others are ignored).
 const DOC_FIELDS: &[&str] = &[
@@ -41,82 +41,6 @@ pub async fn full_json(ctx: &Ctx, t: &Task) -> Result<Value, ApiError> {
     Ok(task_json(t, Some(&arts)))
 }
 
-/// ClearML's status state machine (`apiserver/bll/task/utils.py`); a same-status change is allowed.
-pub fn transition_allowed(from: TaskStatus, to: TaskStatus) -> bool {
-    use TaskStatus::*;
-    if from == to {
-        return true;
-    }
-    let allowed: &[TaskStatus] = match from {
-        Created => &[Queued, InProgress],
-        Queued => &[Created, InProgress],
-        InProgress => &[Stopped, Failed, Created, Completed],
-        Stopped => &[
-            Closed, Created, Failed, InProgress, Published, Publishing, Completed,
-        ],
-        Closed => &[Created, Failed, Published, Publishing, Stopped],
-        Failed => &[Created, Stopped, Published],
-        Publishing => &[Published],
-        Published => &[],
-        Completed => &[Published, InProgress, Created],
-        Unknown => &[],
-    };
-    allowed.contains(&to)
-}
-
-/// Statuses from which `to` may be reached (the `expected` set for an atomic change).
-fn sources_of(to: TaskStatus) -> Vec<TaskStatus> {
-    TaskStatus::ALL
-        .into_iter()
-        .filter(|s| transition_allowed(*s, to))
-        .collect()
-}
-
-/// Change a task's status atomically; `force` skips the state machine.
-async fn set_status(
-    ctx: &Ctx,
-    id: &str,
-    to: TaskStatus,
-    force: bool,
-    reason: String,
-    message: String,
-) -> Result<Task, ApiError> {
-    let t = load(ctx, id).await?;
-    if !force && !transition_allowed(t.status, to) {
-        return Err(ApiError::invalid_status(
-            t.status.as_str(),
-            &format!("a status that can become {to}"),
-        )
-        .with_data(json!({ "current_status": t.status.as_str(), "new_status": to.as_str() })));
-    }
-    let expected = if force { Vec::new() } else { sources_of(to) };
-    let change = StatusChange {
-        status: to,
-        message,
-        reason,
-        expected,
-    };
-    Ok(ctx.state.store.set_status(id, change).await?)
-}
-
-fn status_fields(t: &Task) -> Value {
-    let j = task_json(t, None);
-    let keys = [
-        "status",
-        "status_reason",
-        "status_message",
-        "status_changed",
-        "last_update",
-        "started",
-        "completed",
-    ];
-    Value::Object(
-        keys.iter()
-            .filter_map(|k| j.get(*k).map(|v| (k.to_string(), v.clone())))
-            .collect(),
-    )
-}
-
 /// Document fields from a create/edit body: whitelisted fields, `output_dest` folded into
 /// `output.destination`, and `execution.artifacts` split off (returned separately, to upsert).
 fn doc_from_body(
@@ -144,31 +68,6 @@ fn doc_from_body(
         doc.insert("output".into(), Value::Object(out));
     }
     Ok((doc, artifacts))
-}
-
-/// Parse an artifact list (key and type required; `mode` must be input or output).
-pub fn parse_artifacts(list: &Value) -> Result<Vec<ArtifactRecord>, ApiError> {
-    let Value::Array(items) = list else {
-        return Err(ApiError::validation("'artifacts' must be a list"));
-    };
-    items
-        .iter()
-        .map(|a| {
-            let r: ArtifactRecord = serde_json::from_value(a.clone()).map_err(|e| {
-                ApiError::validation(format!("invalid artifact (key and type are required): {e}"))
-            })?;
-            if r.key.is_empty() {
-                return Err(ApiError::validation("artifact key must not be empty"));
-            }
-            if r.mode != "output" && r.mode != "input" {
-                return Err(ApiError::validation(format!(
-                    "artifact mode must be input or output, got {:?}",
-                    r.mode
-                )));
-            }
-            Ok(r)
-        })
-        .collect()
 }
 
 /// `tasks.create` → `{"id"}`.
@@ -216,7 +115,7 @@ pub async fn get_all(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
     let statuses = args::str_list(b, "status")?
         .map(|l| {
             l.iter()
-                .map(|s| s.parse::<TaskStatus>().map_err(|e| ApiError::validation(e)))
+                .map(|s| s.parse::<TaskStatus>().map_err(ApiError::validation))
                 .collect::<Result<Vec<_>, _>>()
         })
         .transpose()?;
@@ -365,115 +264,6 @@ pub async fn ping(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
     Ok(json!({}))
 }
 
-/// `tasks.started|completed|stopped|failed|publish|close`.
-pub async fn change_status(ctx: &Ctx, name: &str, b: &Body) -> Result<Value, ApiError> {
-    let id = args::req_str(b, "task")?;
-    let force = args::flag(b, "force");
-    let reason = args::opt_str(b, "status_reason")?.unwrap_or_default();
-    let message = args::opt_str(b, "status_message")?.unwrap_or_default();
-    let to = match name {
-        "tasks.started" => TaskStatus::InProgress,
-        "tasks.completed" => TaskStatus::Completed,
-        "tasks.stopped" => TaskStatus::Stopped,
-        "tasks.failed" => TaskStatus::Failed,
-        "tasks.publish" => TaskStatus::Published,
-        _ => TaskStatus::Closed,
-    };
-    let mut t = set_status(ctx, &id, to, force, reason.clone(), message.clone()).await?;
-    if to == TaskStatus::Completed && args::flag(b, "publish") {
-        t = set_status(ctx, &id, TaskStatus::Published, force, reason, message).await?;
-    }
-    Ok(json!({ "updated": 1, "fields": status_fields(&t) }))
-}
-
-/// `tasks.stop`: a request to stop. A development task (run by the SDK, not an agent) or one not updated
-/// for 10 minutes becomes `stopped` with message "Stopped by <user>" (no "worker" in it, so the SDK's
-/// watchdog aborts the process); any other running task stays `in_progress` with message "stopping",
-/// which the watchdog also honours.
-pub async fn stop(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
-    let id = args::req_str(b, "task")?;
-    let force = args::flag(b, "force");
-    let reason = args::opt_str(b, "status_reason")?.unwrap_or_default();
-    let t = load(ctx, &id).await?;
-    let dev = t
-        .doc
-        .get("system_tags")
-        .and_then(|v| v.as_array())
-        .is_some_and(|a| a.iter().any(|s| s == "development"));
-    let stale = trove_core::timefmt::now_micros() - t.last_update > 600 * 1_000_000;
-    let t = if t.status == TaskStatus::InProgress && !dev && !stale {
-        set_status(
-            ctx,
-            &id,
-            TaskStatus::InProgress,
-            force,
-            reason,
-            "stopping".into(),
-        )
-        .await?
-    } else {
-        let msg = format!("Stopped by {}", ctx.identity.user_name);
-        set_status(ctx, &id, TaskStatus::Stopped, force, reason, msg).await?
-    };
-    Ok(json!({ "updated": 1, "fields": status_fields(&t) }))
-}
-
-/// `tasks.reset`: back to `created`; output artifacts, `runtime` and output models are cleared.
-pub async fn reset(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
-    let id = args::req_str(b, "task")?;
-    let force = args::flag(b, "force");
-    let t = load(ctx, &id).await?;
-    if t.status == TaskStatus::Published && !force {
-        return Err(ApiError::invalid_status(
-            "published",
-            "not published (or send force=true)",
-        ));
-    }
-    let t = set_status(
-        ctx,
-        &id,
-        TaskStatus::Created,
-        force,
-        String::new(),
-        String::new(),
-    )
-    .await?;
-    let outputs: Vec<(String, String)> = ctx
-        .state
-        .store
-        .list_artifacts(&id)
-        .await?
-        .into_iter()
-        .filter(|a| a.mode == "output")
-        .map(|a| (a.key, a.mode))
-        .collect();
-    let deleted = ctx.state.store.delete_artifacts(&id, &outputs).await?;
-    let mut models = match t.doc.get("models") {
-        Some(Value::Object(m)) => m.clone(),
-        _ => Map::new(),
-    };
-    models.insert("output".into(), json!([]));
-    let mut doc = Map::new();
-    doc.insert("runtime".into(), json!({}));
-    doc.insert("models".into(), Value::Object(models));
-    let t = ctx
-        .state
-        .store
-        .edit_task(
-            &id,
-            TaskEdit {
-                doc,
-                ..Default::default()
-            },
-        )
-        .await?;
-    let urls: Vec<String> = deleted.iter().filter_map(|a| a.uri.clone()).collect();
-    Ok(json!({
-        "updated": 1, "deleted_models": 0, "fields": status_fields(&t),
-        "urls": { "artifact_urls": urls, "model_urls": [], "event_urls": [] },
-    }))
-}
-
 /// `tasks.delete`: `force` is needed for an `in_progress` task. trove extension: `delete_files: true` also
 /// deletes artifact bytes stored on this files server.
 pub async fn delete(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
@@ -496,74 +286,4 @@ pub async fn delete(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
         "deleted": 1, "updated_children": 0, "updated_models": 0, "files_deleted": files_deleted,
         "urls": { "artifact_urls": urls, "model_urls": [], "event_urls": [] },
     }))
-}
-
-/// Delete the bytes of artifacts whose URI points at this files server; returns how many were deleted.
-pub async fn delete_files(ctx: &Ctx, arts: &[ArtifactRecord]) -> u64 {
-    let mut n = 0;
-    for uri in arts.iter().filter_map(|a| a.uri.as_deref()) {
-        let Some(key) = ctx.state.key_of_uri(uri) else {
-            continue;
-        };
-        match ctx.state.files.delete(&ctx.state.file_path(&key)).await {
-            Ok(()) => n += 1,
-            Err(e) => tracing::warn!(%uri, error = %e, "could not delete artifact file"),
-        }
-    }
-    n
-}
-
-/// Statuses in which artifacts may change: `created`, or also `in_progress` with `force` (ClearML's
-/// `get_task_for_update`).
-fn check_artifact_status(t: &Task, force: bool) -> Result<(), ApiError> {
-    let ok = t.status == TaskStatus::Created || (force && t.status == TaskStatus::InProgress);
-    if ok {
-        Ok(())
-    } else {
-        let exp = if force {
-            "created/in_progress"
-        } else {
-            "created (or in_progress with force=true)"
-        };
-        Err(ApiError::invalid_status(t.status.as_str(), exp))
-    }
-}
-
-/// `tasks.add_or_update_artifacts`: per-`(key, mode)` upsert; other artifacts are untouched.
-pub async fn add_or_update_artifacts(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
-    let id = args::req_str(b, "task")?;
-    let t = load(ctx, &id).await?;
-    check_artifact_status(&t, args::flag(b, "force"))?;
-    let list = b.get("artifacts").cloned().unwrap_or(Value::Null);
-    let arts = parse_artifacts(&list)?;
-    let n = ctx.state.store.upsert_artifacts(&id, &arts).await?;
-    Ok(json!({ "updated": if n > 0 { 1 } else { 0 } }))
-}
-
-/// `tasks.delete_artifacts` → `{"deleted": n}`. trove extension: `delete_files: true` also deletes the
-/// bytes when an artifact's URI points at this files server (`files_deleted` counts them).
-pub async fn delete_artifacts(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
-    let id = args::req_str(b, "task")?;
-    let t = load(ctx, &id).await?;
-    check_artifact_status(&t, args::flag(b, "force"))?;
-    let list = args::opt_arr(b, "artifacts")?.cloned().unwrap_or_default();
-    let mut ids = Vec::new();
-    for a in &list {
-        let key = a
-            .get("key")
-            .and_then(|k| k.as_str())
-            .filter(|k| !k.is_empty());
-        let Some(key) = key else {
-            return Err(ApiError::validation("each artifact id needs a 'key'"));
-        };
-        let mode = a.get("mode").and_then(|m| m.as_str()).unwrap_or("output");
-        ids.push((key.to_string(), mode.to_string()));
-    }
-    let deleted = ctx.state.store.delete_artifacts(&id, &ids).await?;
-    let files = if args::flag(b, "delete_files") {
-        delete_files(ctx, &deleted).await
-    } else {
-        0
-    };
-    Ok(json!({ "deleted": deleted.len(), "files_deleted": files }))
 }

@@ -17,9 +17,11 @@ pub struct TestServer {
 }
 
 pub fn options(home: &std::path::Path, no_auth: bool) -> ServeOptions {
-    let mut cfg = trove_core::Config::default();
-    cfg.home = home.to_path_buf();
-    cfg.token_secret = Some(TOKEN_SECRET.into());
+    let cfg = trove_core::Config {
+        home: home.to_path_buf(),
+        token_secret: Some(TOKEN_SECRET.into()),
+        ..Default::default()
+    };
     let mut o = ServeOptions::from_config(&cfg);
     o.api_port = 0;
     o.files_port = 0;
