@@ -171,7 +171,7 @@ fn formatter(cells: &[Cell]) -> Box<dyn Fn(Cell) -> String> {
                     e.unsigned_abs(),
                     w = exp_w
                 );
-                format!("{mant:>pad_l$}.{f:<pad_r$}e{es}")
+                format!("{mant:>pad_l$}.{f:0<pad_r$}e{es}")
             } else {
                 let (i, f) = positional(x, f32d);
                 let int = format!("{sign}{i}");

@@ -92,14 +92,12 @@ pub fn repr_column(values: &[AnyValue], dtype: &DataType) -> Vec<String> {
             .iter()
             .map(|v| v.extract::<f64>().filter(|x| !x.is_nan()))
             .collect();
-        let fixed: Vec<String> = xs
-            .iter()
-            .map(|x| {
-                x.map_or("NaN".into(), |x| {
-                    format!("{}{x:.6}", if x.is_sign_negative() { "" } else { " " })
-                })
-            })
-            .collect();
+        let sign = |x: f64| if x.is_sign_negative() { "" } else { " " };
+        let fixed: Vec<String> = trim_zeros(
+            xs.iter()
+                .map(|x| x.map_or("NaN".into(), |x| format!("{}{x:.6}", sign(x))))
+                .collect(),
+        );
         let abs: Vec<f64> = xs
             .iter()
             .flatten()
@@ -110,17 +108,14 @@ pub fn repr_column(values: &[AnyValue], dtype: &DataType) -> Vec<String> {
         let large = abs.iter().any(|x| *x > 1e6);
         let too_long = fixed.iter().map(String::len).max().unwrap_or(0) > 12;
         let vals = if small || (too_long && large) {
-            xs.iter()
-                .map(|x| {
-                    x.map_or("NaN".into(), |x| {
-                        format!("{}{}", if x < 0.0 { "" } else { " " }, py_sci(x, 6))
-                    })
-                })
-                .collect()
+            let sci = xs
+                .iter()
+                .map(|x| x.map_or("NaN".into(), |x| format!("{}{}", sign(x), py_sci(x, 6))));
+            trim_zeros(sci.collect())
         } else {
             fixed
         };
-        return trim_zeros(vals)
+        return vals
             .into_iter()
             .map(|s| match s.trim() {
                 "inf" => " inf".into(),
@@ -156,17 +151,10 @@ pub fn repr_column(values: &[AnyValue], dtype: &DataType) -> Vec<String> {
         .collect()
 }
 
+/// Rows shown: all up to 60 (`display.max_rows`), else the first and last 5 (`display.min_rows` = 10).
 fn rows_shown(n: usize) -> (Vec<usize>, Option<usize>) {
     if n > 60 {
         ((0..5).chain(n - 5..n).collect(), Some(5))
-    } else {
-        ((0..n).collect(), None)
-    }
-}
-
-fn cols_shown(n: usize) -> (Vec<usize>, Option<usize>) {
-    if n > 20 {
-        ((0..10).chain(n - 10..n).collect(), Some(10))
     } else {
         ((0..n).collect(), None)
     }
@@ -176,8 +164,105 @@ fn pad_left(s: &str, w: usize) -> String {
     format!("{s:>w$}")
 }
 
-/// `repr(df)` as pandas prints it; `index` gives the index labels (None: `0..n-1`), `cols` the data columns.
+fn width(col: &[String]) -> usize {
+    col.iter().map(|s| s.chars().count()).max().unwrap_or(0)
+}
+
+/// Python's `round(x / 2)` (half to even) for a count.
+fn round_half(n: usize) -> usize {
+    let (q, r) = (n / 2, n % 2);
+    if r == 1 && q % 2 == 1 { q + 1 } else { q }
+}
+
+/// The table's columns as text: index first (blank header, labels left-aligned), then the data columns
+/// `cidx` (right-aligned, numeric headers with a leading space), with `...` separators where truncated.
+fn strcols(
+    index: Option<&Column>,
+    cols: &[&Column],
+    rows: &[usize],
+    tr_row: Option<usize>,
+    cidx: &[usize],
+    tr_col: Option<usize>,
+) -> Vec<Vec<String>> {
+    let get = |c: &Column, i: usize| c.get(i).map(|v| v.into_static()).unwrap_or(AnyValue::Null);
+    let mut idx: Vec<String> = vec![String::new()];
+    for &r in rows {
+        idx.push(match index {
+            Some(c) => match get(c, r) {
+                AnyValue::String(s) => s.to_string(),
+                AnyValue::StringOwned(s) => s.to_string(),
+                AnyValue::Null => "NaN".into(),
+                AnyValue::Float64(x) => float_repr(x),
+                v => v.to_string(),
+            },
+            None => r.to_string(),
+        });
+    }
+    let iw = width(&idx);
+    let mut out: Vec<Vec<String>> = vec![idx.iter().map(|s| format!("{s:<iw$}")).collect()];
+    for &ci in cidx {
+        let c = cols[ci];
+        let vals: Vec<AnyValue> = rows.iter().map(|&r| get(c, r)).collect();
+        let fmt = repr_column(&vals, c.dtype());
+        let name = c.name().to_string();
+        let header = if is_numeric(c.dtype()) {
+            format!(" {name}")
+        } else {
+            name
+        };
+        let w = width(&fmt).max(header.chars().count());
+        let mut col = vec![pad_left(&header, w)];
+        col.extend(fmt.iter().map(|s| pad_left(s, w)));
+        out.push(col);
+    }
+    // Horizontal truncation: a " ..." column after the first `tc` data columns.
+    if let Some(tc) = tr_col {
+        out.insert(tc + 1, vec![" ...".to_string(); rows.len() + 1]);
+    }
+    if let Some(tr) = tr_row {
+        let at = tr + 1;
+        for (k, col) in out.iter_mut().enumerate() {
+            let is_dot_col = tr_col.is_some_and(|tc| tc + 1 == k);
+            let w = col[at].chars().count();
+            let dots = if w > 3 || is_dot_col { "..." } else { ".." };
+            let cell = if k == 0 {
+                format!("{dots:<w$}")
+            } else {
+                pad_left(dots, w)
+            };
+            col.insert(at, cell);
+        }
+    }
+    out
+}
+
+/// pandas `adjoin(1, ...)`: pad every column to its width and join with one space.
+fn adjoin(cols: &[Vec<String>]) -> Vec<String> {
+    let widths: Vec<usize> = cols.iter().map(|c| width(c)).collect();
+    let n = cols.iter().map(Vec::len).max().unwrap_or(0);
+    (0..n)
+        .map(|r| {
+            let mut line = String::new();
+            for (k, c) in cols.iter().enumerate() {
+                let cell = c.get(r).map_or("", String::as_str);
+                let w = widths[k];
+                if k + 1 < cols.len() {
+                    line.push_str(&format!("{cell:<w$} "));
+                } else {
+                    line.push_str(&format!("{cell:<w$}"));
+                }
+            }
+            line
+        })
+        .collect()
+}
+
+/// `repr(df)` as pandas prints it from a script (`display.max_columns` = 0, an 80-column terminal):
+/// rows truncated beyond 60 to the first and last 5, columns dropped from the middle until the table fits
+/// 80 columns (`_fit_strcols_to_terminal_width`), `[N rows x M columns]` when truncated.
+/// `index` gives the index labels (None: `0..n-1`), `cols` the data columns.
 pub fn frame_repr(index: Option<&Column>, cols: &[&Column], height: usize) -> String {
+    const WIDTH: usize = 80;
     let names: Vec<String> = cols.iter().map(|c| c.name().to_string()).collect();
     if height == 0 || cols.is_empty() {
         let idx = if height == 0 {
@@ -191,138 +276,35 @@ pub fn frame_repr(index: Option<&Column>, cols: &[&Column], height: usize) -> St
         );
     }
     let (rows, tr_row) = rows_shown(height);
-    let (cidx, tr_col) = cols_shown(cols.len());
-    let get = |c: &Column, i: usize| c.get(i).map(|v| v.into_static()).unwrap_or(AnyValue::Null);
-    // Index column: blank header, labels left-aligned.
-    let mut idx: Vec<String> = vec![String::new()];
-    for &r in &rows {
-        idx.push(match index {
-            Some(c) => match get(c, r) {
-                AnyValue::String(s) => s.to_string(),
-                AnyValue::StringOwned(s) => s.to_string(),
-                AnyValue::Null => "NaN".into(),
-                AnyValue::Float64(x) => float_repr(x),
-                v => v.to_string(),
-            },
-            None => r.to_string(),
-        });
-    }
-    let mut strcols: Vec<Vec<String>> = Vec::new();
-    for &ci in &cidx {
-        let c = cols[ci];
-        let vals: Vec<AnyValue> = rows.iter().map(|&r| get(c, r)).collect();
-        let fmt = repr_column(&vals, c.dtype());
-        let header = if is_numeric(c.dtype()) {
-            format!(" {}", names[ci])
-        } else {
-            names[ci].clone()
-        };
-        let w = fmt
-            .iter()
-            .map(|s| s.chars().count())
-            .chain([header.chars().count()])
-            .max()
-            .unwrap_or(0);
-        let mut col = vec![pad_left(&header, w)];
-        col.extend(fmt.iter().map(|s| pad_left(s, w)));
-        strcols.push(col);
-    }
-    if let Some(tc) = tr_col {
-        strcols.insert(tc, vec![" ...".to_string(); rows.len() + 1]);
-    }
-    let iw = idx.iter().map(|s| s.chars().count()).max().unwrap_or(0);
-    let mut idx: Vec<String> = idx.iter().map(|s| format!("{s:<iw$}")).collect();
-    if let Some(tr) = tr_row {
-        let at = tr + 1;
-        let w = idx[at].chars().count();
-        idx.insert(at, format!("{:<w$}", if w > 3 { "..." } else { ".." }));
-        for (k, col) in strcols.iter_mut().enumerate() {
-            let is_dot_col = tr_col.is_some_and(|tc| tc == k);
-            let w = if is_dot_col {
-                1
-            } else {
-                col[at].chars().count()
-            };
-            let dots = if w > 3 || is_dot_col { "..." } else { ".." };
-            col.insert(at, pad_left(dots, w));
+    let all: Vec<usize> = (0..cols.len()).collect();
+    let mut sc = strcols(index, cols, &rows, tr_row, &all, None);
+    let max_len = adjoin(&sc)
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0);
+    let mut tr_col = None;
+    if max_len + 1 > WIDTH {
+        let mut adj_dif = (max_len + 1 - WIDTH) as i64;
+        let mut lens: Vec<usize> = sc.iter().map(|c| width(c)).collect();
+        while adj_dif > 0 && lens.len() > 1 {
+            let mid = round_half(lens.len());
+            adj_dif -= lens[mid] as i64 + 1;
+            lens.remove(mid);
+        }
+        let fitted = (lens.len() - 1).max(2);
+        if cols.len() > fitted {
+            let col_num = fitted / 2;
+            let cidx: Vec<usize> = (0..col_num)
+                .chain(cols.len() - col_num..cols.len())
+                .collect();
+            tr_col = Some(col_num);
+            sc = strcols(index, cols, &rows, tr_row, &cidx, tr_col);
         }
     }
-    let mut out = join_multiline(&idx, &strcols, 80);
+    let mut out: String = adjoin(&sc).join("\n");
     if tr_row.is_some() || tr_col.is_some() {
         out.push_str(&format!("\n\n[{height} rows x {} columns]", cols.len()));
     }
     out
-}
-
-/// pandas `adjoin(1, ...)`: pad every column to its width and join with one space.
-fn adjoin(cols: &[&Vec<String>]) -> String {
-    let widths: Vec<usize> = cols
-        .iter()
-        .map(|c| c.iter().map(|s| s.chars().count()).max().unwrap_or(0))
-        .collect();
-    let n = cols.iter().map(|c| c.len()).max().unwrap_or(0);
-    let mut lines = Vec::with_capacity(n);
-    for r in 0..n {
-        let mut line = String::new();
-        for (k, c) in cols.iter().enumerate() {
-            let cell = c.get(r).map_or("", String::as_str);
-            if k + 1 < cols.len() {
-                line.push_str(&format!("{cell:<w$} ", w = widths[k]));
-            } else {
-                line.push_str(cell);
-            }
-        }
-        lines.push(line);
-    }
-    lines.join("\n")
-}
-
-/// pandas `_join_multiline`: split the columns into blocks that fit `width`, ending wrapped blocks in `\`.
-fn join_multiline(idx: &Vec<String>, cols: &[Vec<String>], width: usize) -> String {
-    let iw = idx.iter().map(|s| s.chars().count()).max().unwrap_or(0);
-    let lwidth = width.saturating_sub(iw + 1);
-    let widths: Vec<usize> = cols
-        .iter()
-        .map(|c| c.iter().map(|s| s.chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut bins = Vec::new();
-    let mut cur = 0;
-    let last = widths.len().saturating_sub(1);
-    for (i, w) in widths.iter().enumerate() {
-        cur += w + 1;
-        let wrap = if i == last {
-            cur + 1 > lwidth && i > 0
-        } else {
-            cur + 2 > lwidth && i > 0
-        };
-        if wrap {
-            bins.push(i);
-            cur = w + 1;
-        }
-    }
-    bins.push(widths.len());
-    let nbins = bins.len();
-    let nrows = idx.len();
-    let mut blocks = Vec::new();
-    let mut start = 0;
-    for (b, &end) in bins.iter().enumerate() {
-        let mut row: Vec<&Vec<String>> = vec![idx];
-        row.extend(cols[start..end].iter());
-        let tail: Vec<String>;
-        if nbins > 1 {
-            tail = if b < nbins - 1 {
-                std::iter::once(" \\".to_string())
-                    .chain(std::iter::repeat_n("  ".to_string(), nrows - 1))
-                    .collect()
-            } else {
-                vec![" ".to_string(); nrows]
-            };
-            row.push(&tail);
-            blocks.push(adjoin(&row));
-        } else {
-            blocks.push(adjoin(&row));
-        }
-        start = end;
-    }
-    blocks.join("\n\n")
 }

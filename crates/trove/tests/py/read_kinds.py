@@ -5,6 +5,7 @@ MANIFEST is a list of {"name", "kind", "content_type", "path"} objects.
 """
 import hashlib
 import json
+import math
 import sys
 import zipfile
 
@@ -21,7 +22,14 @@ def plain(v):
             return None
     except (TypeError, ValueError):
         pass
-    return v.item() if hasattr(v, "item") else v
+    return finite(v.item() if hasattr(v, "item") else v)
+
+
+def finite(v):
+    """JSON has no NaN/inf: such floats are given as their repr ("nan", "inf")."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return repr(v)
+    return v
 
 
 def frame_out(df):
@@ -30,6 +38,7 @@ def frame_out(df):
         "columns": [str(c) for c in df.columns],
         "data": {str(c): [plain(v) for v in df[c].tolist()] for c in df.columns},
         "dtypes": {str(c): str(t) for c, t in df.dtypes.items()},
+        "repr": repr(df),
     }
 
 
@@ -49,7 +58,8 @@ def read(a):
             with np.load(path, allow_pickle=False) as z:
                 keys = list(z.keys())
                 arr = z[name]
-        return {"dtype": str(arr.dtype), "shape": list(arr.shape), "values": arr.ravel().tolist(), "keys": keys}
+        return {"dtype": str(arr.dtype), "shape": list(arr.shape), "values": [finite(v) for v in arr.ravel().tolist()], "keys": keys,
+                "repr": repr(arr)}
     if kind == "image":
         with Image.open(path) as im:
             im.load()
