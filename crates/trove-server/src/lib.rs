@@ -59,7 +59,8 @@ pub struct ServeOptions {
     pub web_port: u16,
     /// Metadata database URL (`sqlite://…`, `postgres://…`); default `sqlite://<home>/trove.db`.
     pub db: Option<String>,
-    /// Files storage: a local folder (path or `file://`); default `<home>/files`.
+    /// Files storage: a local folder (path or `file://`, created if missing) or an object-store URI
+    /// (`s3://bucket/prefix`, `gs://…`, `azure://…`, credentials from the configuration); default `<home>/files`.
     pub storage: Option<String>,
     /// Run without authentication (anyone can log in and call anything).
     pub no_auth: bool,
@@ -187,9 +188,10 @@ fn open_files(opts: &ServeOptions) -> Result<(Arc<dyn ObjectStore>, StorePath), 
         Some(s) if s.starts_with("file://") => PathBuf::from(&s["file://".len()..]),
         Some(s) if !s.contains("://") => PathBuf::from(s),
         Some(s) => {
-            return Err(ServerError::Storage {
+            // A cloud object store (s3://, gs://, azure://, …), credentials from the configuration.
+            return trove_storage::open_store(s, &opts.config).map_err(|e| ServerError::Storage {
                 uri: s.clone(),
-                message: "only local folders are supported as files storage for now".into(),
+                message: e.to_string(),
             });
         }
     };

@@ -345,3 +345,62 @@ async fn raw(base: &str, req: &str) -> (u16, String) {
         .unwrap_or(0);
     (status, text)
 }
+
+#[tokio::test]
+async fn files_go_to_a_pluggable_object_store_under_its_prefix() {
+    use object_store::ObjectStoreExt;
+    let home = tempfile::tempdir().unwrap();
+    let opts = common::options(home.path(), false);
+    let store = trove_store::open(&opts.db_url()).await.unwrap();
+    let mem: std::sync::Arc<dyn object_store::ObjectStore> =
+        std::sync::Arc::new(object_store::memory::InMemory::new());
+    let backends = trove_server::Backends {
+        store,
+        files: mem.clone(),
+        files_prefix: object_store::path::Path::from("tenant/files"),
+    };
+    let srv = trove_server::start_with(opts, backends).await.unwrap();
+    let (k, sec) = srv.initial_credentials.clone().unwrap();
+    let http = reqwest::Client::new();
+    let login: Value = http
+        .get(format!("http://{}/auth.login", srv.api_addr))
+        .basic_auth(&k, Some(&sec))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let t = login["data"]["token"].as_str().unwrap().to_string();
+    let r = http
+        .post(format!("http://{}/", srv.files_addr))
+        .bearer_auth(&t)
+        .multipart(part("/p/t.1/artifacts/a b/x.json", b"{\"a\":1}".to_vec()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    let got = mem
+        .get(&object_store::path::Path::from(
+            "tenant/files/p/t.1/artifacts/a b/x.json",
+        ))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(got.as_ref(), b"{\"a\":1}");
+    let r = http
+        .get(format!(
+            "http://{}/p/t.1/artifacts/a%20b/x.json",
+            srv.files_addr
+        ))
+        .bearer_auth(&t)
+        .header("Range", "bytes=1-3")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 206);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), b"\"a\"");
+    srv.shutdown().await;
+}
