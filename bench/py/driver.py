@@ -19,12 +19,16 @@ import time
 import urllib.request
 
 MIB = 1 << 20
+LIMITS = ("dd", "cp", "cp + fsync", "sha256sum")
+# --quick is a smoke run (< 2 min): trove everywhere, one peer per workload (no MLflow server: it starts slowly).
+QUICK_PEERS = {"w1": ["clearml-server"], "w2": ["pandas"], "w3": ["clearml-server"], "w4": [],
+               "w5": ["clearml-server"], "w7": ["trove"]}
 GIB = 1 << 30
 
 MODES = {
-    "full": dict(repeats=5, rows=1_000_000, files=10_000, big=2 * GIB, w5=[1000, 10000], w5_py=1000,
+    "full": dict(repeats=5, py_repeats=3, rows=1_000_000, files=10_000, big=2 * GIB, w5=[1000, 10000], w5_py=300,
                  w6_checks=20, w7_clients=8, w7_files=32, dd=1 * GIB),
-    "quick": dict(repeats=2, rows=100_000, files=1000, big=256 * MIB, w5=[500, 2000], w5_py=100,
+    "quick": dict(repeats=2, py_repeats=2, rows=100_000, files=1000, big=256 * MIB, w5=[500, 2000], w5_py=50,
                   w6_checks=10, w7_clients=8, w7_files=8, dd=256 * MIB),
 }
 
@@ -100,11 +104,15 @@ class Server:
         peak = self.peak_kib()
         if self.proc.poll() is None:
             try:
-                os.killpg(self.proc.pid, signal.SIGINT)
-                self.proc.wait(timeout=20)
-            except Exception:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
+                os.killpg(self.proc.pid, signal.SIGINT if self.kind == "trove" else signal.SIGTERM)
+                self.proc.wait(timeout=15)
+            except Exception:  # noqa: BLE001
+                pass
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # stragglers of the group (MLflow's job consumers)
+        except OSError:
+            pass
+        self.proc.wait()
         return peak
 
 
@@ -116,6 +124,7 @@ class Bench:
         self.work = os.path.abspath(args.work)
         self.inputs = os.path.join(self.work, "inputs-" + self.mode)
         self.results = []
+        self._mlflow = None
         self.errors = []
         os.makedirs(self.inputs, exist_ok=True)
 
@@ -130,7 +139,7 @@ class Bench:
     def py_env(self, home, clearml_conf=None, offline=False):
         env = {k: v for k, v in os.environ.items() if not k.startswith(("CLEARML_", "TRAINS_", "MLFLOW_"))}
         env.update(HOME=home, PYTHONUNBUFFERED="1", PYTHONWARNINGS="ignore", GIT_PYTHON_REFRESH="quiet",
-                   MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR="false")
+                   MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR="false", MLFLOW_ALLOW_FILE_STORE="true")
         if clearml_conf:
             env["CLEARML_CONFIG_FILE"] = clearml_conf
         if offline:
@@ -156,7 +165,9 @@ class Bench:
 
     def attempt(self, case, impl, fn):
         """Run fn(rep) for each repeat; a failure is recorded (and shown in the table), not fatal."""
-        for rep in range(self.cfg["repeats"]):
+        n = self.cfg["repeats"] if impl.startswith("trove") or impl in LIMITS else self.cfg["py_repeats"]
+        log(f"{case} / {impl} × {n}")
+        for rep in range(n):
             try:
                 fn(rep)
             except Exception as e:  # noqa: BLE001 - every failure is reported in the table
@@ -165,11 +176,20 @@ class Bench:
                 self.errors.append(dict(case=case, impl=impl, error=msg[-1500:]))
                 return
 
+    def peers(self, workload, impls):
+        if self.mode == "quick":
+            return [i for i in impls if i in QUICK_PEERS[workload]]
+        return list(impls)
+
     def trove(self, *args):
         return [self.a.bench_bin, *args]
 
     def peer(self, *args):
-        return [self.a.python, os.path.join(self.a.repo, "bench/py/peers.py"), *args]
+        # A copy outside the repository: the ClearML SDK inspects the git repository of the script it runs.
+        script = os.path.join(self.work, "peers.py")
+        if not os.path.exists(script):
+            shutil.copy(os.path.join(self.a.repo, "bench/py/peers.py"), script)
+        return [self.a.python, script, *args]
 
     # ------------------------------------------------------------------------------------------ servers
     def start_trove(self):
@@ -216,6 +236,16 @@ class Bench:
         s = Server(proc, "mlflow", home=home, url=f"http://127.0.0.1:{port}")
         wait_http(s.url + "/health", timeout=120, proc=proc)
         return s
+
+    def mlflow(self):
+        """One `mlflow server` for the whole run (it takes tens of seconds to start); its idle RSS is
+        recorded when it is first started."""
+        if self._mlflow is None:
+            self._mlflow = self.start_mlflow()
+            time.sleep(2)
+            self.record("W7 server idle RSS", "mlflow server", 0, dict(seconds=None, rss_kib=None),
+                        server_rss_kib=self._mlflow.rss_kib())
+        return self._mlflow
 
     # ---------------------------------------------------------------------------------------- peers run
     def run_peer(self, impl, workload, extra, server=None, mlflow=None, timeout=1800):
@@ -306,7 +336,7 @@ class Bench:
         def peer(impl):
             def f(rep):
                 s = self.start_trove() if impl == "clearml-server" else None
-                m = self.start_mlflow() if impl == "mlflow-server" else None
+                m = self.mlflow() if impl == "mlflow-server" else None
                 try:
                     wall, d = self.run_peer(impl, "w1", ["--samples", self.samples], server=s, mlflow=m)
                     srv = (s or m).peak_kib() if (s or m) else None
@@ -314,13 +344,12 @@ class Bench:
                                 server_rss_kib=srv)
                     self.record("W1 seed example, init→close", impl, rep, d)
                 finally:
-                    for x in (s, m):
-                        if x:
-                            x.stop()
-                            self.clean(x.home)
+                    if s:
+                        s.stop()
+                        self.clean(s.home)
             self.attempt("W1", impl, f)
 
-        for impl in ("clearml-server", "clearml-offline", "mlflow-server", "mlflow-local"):
+        for impl in self.peers("w1", ("clearml-server", "clearml-offline", "mlflow-server", "mlflow-local")):
             peer(impl)
 
     def w2(self):
@@ -338,7 +367,7 @@ class Bench:
                     self.clean(dest)
 
             self.attempt(case, "trove", trove)
-            for impl in ("pandas", "clearml-server", "clearml-offline", "mlflow-local"):
+            for impl in self.peers("w2", ("pandas", "clearml-server", "clearml-offline", "mlflow-local")):
                 def f(rep, impl=impl, ext=ext, case=case):
                     s = self.start_trove() if impl == "clearml-server" else None
                     dest = self.scratch("w2dest")
@@ -377,7 +406,7 @@ class Bench:
 
         self.attempt(case, "trove", trove(False))
         self.attempt(case, "trove → files server", trove(True))
-        for impl in ("clearml-server", "clearml-offline", "mlflow-local"):
+        for impl in self.peers("w3", ("clearml-server", "clearml-offline", "mlflow-local")):
             def f(rep, impl=impl):
                 s = self.start_trove() if impl == "clearml-server" else None
                 dest = self.scratch("w3dest")
@@ -408,7 +437,7 @@ class Bench:
                 self.clean(dest)
 
         self.attempt(case, "trove", trove)
-        for impl in ("clearml-server", "clearml-offline", "mlflow-local"):
+        for impl in self.peers("w4", ("clearml-server", "clearml-offline", "mlflow-local")):
             def f(rep, impl=impl):
                 s = self.start_trove() if impl == "clearml-server" else None
                 dest = self.scratch("w4dest")
@@ -439,13 +468,10 @@ class Bench:
             self.attempt(case, "trove", f)
         n = self.cfg["w5_py"]
         case = f"W5 {n:,} dict artifacts → server"
-        mlflow = None
-        for impl in ("clearml-server", "mlflow-server", "mlflow-local"):
+        for impl in self.peers("w5", ("clearml-server", "mlflow-server", "mlflow-local")):
             def g(rep, impl=impl):
-                nonlocal mlflow
                 s = self.start_trove() if impl == "clearml-server" else None
-                if impl == "mlflow-server" and mlflow is None:
-                    mlflow = self.start_mlflow()
+                mlflow = self.mlflow() if impl == "mlflow-server" else None
                 try:
                     _, d = self.run_peer(impl, "w5", ["--count", str(n)], server=s, mlflow=mlflow)
                     srv = s.peak_kib() if s else (mlflow.peak_kib() if impl == "mlflow-server" else None)
@@ -455,9 +481,6 @@ class Bench:
                         s.stop()
                         self.clean(s.home)
             self.attempt(case, impl, g)
-        if mlflow:
-            mlflow.stop()
-            self.clean(mlflow.home)
 
     def w6(self):
         case_check = f"W6 registered frame ({self.cfg['rows']:,} rows): check, unchanged"
@@ -494,24 +517,23 @@ class Bench:
         case_idle = "W7 server idle RSS"
         case_up = f"W7 {c['w7_clients']} clients × {c['w7_files']} files of 1 MiB → server"
 
-        def idle(kind):
-            def f(rep):
-                s = self.start_trove() if kind == "trove" else self.start_mlflow()
-                try:
-                    time.sleep(2)
-                    self.record(case_idle, "trove server" if kind == "trove" else "mlflow server", rep,
-                                dict(seconds=None, rss_kib=None), server_rss_kib=s.rss_kib())
-                finally:
-                    s.stop()
-                    self.clean(s.home)
-            return f
+        def idle(rep):
+            s = self.start_trove()
+            try:
+                time.sleep(2)
+                self.record(case_idle, "trove server", rep, dict(seconds=None, rss_kib=None),
+                            server_rss_kib=s.rss_kib())
+            finally:
+                s.stop()
+                self.clean(s.home)
 
-        self.attempt(case_idle, "trove server", idle("trove"))
-        self.attempt(case_idle, "mlflow server", idle("mlflow"))
+        self.attempt(case_idle, "trove server", idle)
+        if self.mode != "quick":
+            self.mlflow()
 
         def upload(impl):
             def f(rep):
-                s = self.start_mlflow() if impl == "mlflow-server" else self.start_trove()
+                s = self.mlflow() if impl == "mlflow-server" else self.start_trove()
                 homes, procs = [], []
                 try:
                     for k in range(c["w7_clients"]):
@@ -547,13 +569,14 @@ class Bench:
                     for p in procs:
                         if p.poll() is None:
                             p.kill()
-                    s.stop()
-                    self.clean(s.home)
+                    if s is not self._mlflow:
+                        s.stop()
+                        self.clean(s.home)
                     for h in homes:
                         self.clean(h)
             return f
 
-        for impl in ("trove", "clearml-server", "mlflow-server"):
+        for impl in self.peers("w7", ("trove", "clearml-server", "mlflow-server")):
             self.attempt(case_up, impl, upload(impl))
 
     # ------------------------------------------------------------------------------------------ main
@@ -568,6 +591,9 @@ class Bench:
                 continue
             log(f"== {name}")
             fn()
+        if self._mlflow:
+            self._mlflow.stop()
+            self.clean(self._mlflow.home)
         self.elapsed = time.time() - t0
         import report
         text = report.render(self)

@@ -277,5 +277,5 @@ NOTES = """Notes on method:
   does not serialise frames or zip folders: the peer does it with pandas/zipfile the way a user would.
 - `pandas` in W2 is ClearML's serialisation alone (to_csv with index through GzipFile level 9, then sha256;
   or to_parquet + sha256), without any SDK.
-- inputs are made by `trove-bench prepare-*` with seed 42 (bench/out/work/inputs-<mode>/); nothing is downloaded.
+- inputs are made by `trove-bench prepare-*` with seed 42 ($BENCH_WORK/inputs-<mode>/, default /tmp/trove-bench-work); nothing is downloaded.
 """
