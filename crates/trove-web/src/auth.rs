@@ -144,7 +144,7 @@ fn login_page(next: &str, error: Option<&str>) -> String {
         .unwrap_or_default();
     format!(
         r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Log in · trove</title><link rel="stylesheet" href="/static/style.css"></head>
+<title>Log in · trove</title><link rel="icon" href="/static/favicon.svg"><link rel="stylesheet" href="/static/style.css"></head>
 <body class="login"><form class="card login-card" method="post" action="/login">
 <h1>trove</h1><p class="muted">Log in with an API key pair (<code>trove credentials create</code>).</p>{err}
 <label>Access key<input name="access_key" autocomplete="username" required autofocus></label>

@@ -69,9 +69,35 @@ pub(crate) fn resolve(state: &WebState, uri: &str) -> Result<Source, WebError> {
     if uri.starts_with('/') {
         return Ok(Source::Local(PathBuf::from(uri)));
     }
+    let scheme = uri.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
+    if let Some(s) = scheme.filter(|s| CLOUD_SCHEMES.contains(&s.as_str())) {
+        return open_cloud(state, uri, &s);
+    }
     Err(WebError::Bytes(format!(
-        "{uri} is not in this server's files storage nor a local path; the web UI cannot read it"
+        "{uri} is not in this server's files storage, a local path or a cloud bucket; the web UI cannot read it"
     )))
+}
+
+/// URI schemes read through trove-storage's cloud stores (with the server's configured credentials).
+/// Other `http(s)` URIs are never fetched by the server, so records cannot make it call arbitrary hosts.
+const CLOUD_SCHEMES: [&str; 6] = ["s3", "gs", "azure", "az", "abfs", "abfss"];
+
+/// Open the object store of the folder holding a cloud object and address the object in it.
+fn open_cloud(state: &WebState, uri: &str, scheme: &str) -> Result<Source, WebError> {
+    let clean = uri.split(['?', '#']).next().unwrap_or(uri);
+    let (parent, name) = clean
+        .rsplit_once('/')
+        .filter(|(p, n)| !n.is_empty() && p.len() > scheme.len() + 3)
+        .ok_or_else(|| WebError::Bytes(format!("{uri} names no object")))?;
+    let (store, prefix) = trove_storage::open_store(parent, &state.config)
+        .map_err(|e| WebError::Bytes(format!("cannot open the storage of {uri}: {e}")))?;
+    let full = if prefix.as_ref().is_empty() {
+        name.to_string()
+    } else {
+        format!("{}/{name}", prefix.as_ref())
+    };
+    let path = ObjPath::parse(&full).unwrap_or_else(|_| prefix.join(name));
+    Ok(Source::Object { store, path })
 }
 
 impl Source {

@@ -80,7 +80,7 @@ pub fn page(title: &str, crumbs: &str, body: &str) -> String {
     format!(
         r#"<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} · trove</title><link rel="stylesheet" href="/static/style.css"><script src="/static/app.js" defer></script>
+<title>{title} · trove</title><link rel="icon" href="/static/favicon.svg"><link rel="stylesheet" href="/static/style.css"><script src="/static/app.js" defer></script>
 </head><body>
 <header class="top"><a class="brand" href="/projects">trove</a><nav class="crumbs">{crumbs}</nav>
 <a class="logout" href="/logout">log out</a></header>

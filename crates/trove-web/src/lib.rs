@@ -81,6 +81,10 @@ pub fn router(state: WebState) -> Router {
         .route("/logout", get(auth::logout).post(auth::logout))
         .route("/health", get(|| async { "ok" }))
         .route("/static/{file}", get(pages::static_file))
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::response::Redirect::permanent("/static/favicon.svg") }),
+        )
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn(pages::security_headers))
         .with_state(state)

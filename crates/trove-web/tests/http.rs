@@ -353,3 +353,109 @@ async fn login_guards_every_page_and_the_files() {
             .contains("Max-Age=0")
     );
 }
+
+/// A cloud artifact (S3 emulator s3s-fs from `scripts/emulators`): preview and download go through
+/// trove-storage with the configured credentials.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn s3_artifacts_are_read_through_trove_storage() {
+    let out = std::process::Command::new(common::root().join("scripts/emulators"))
+        .args(["path", "s3s-fs"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "scripts/emulators path s3s-fs: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bin = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    let fx = fixture(false).await;
+    let data = fx.dir.path().join("s3data");
+    std::fs::create_dir_all(data.join("bucket/exp/a")).unwrap();
+    let src = fx.files["Pandas"]["file"].as_str().unwrap();
+    std::fs::copy(src, data.join("bucket/exp/a/Pandas.csv.gz")).unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut emu = tokio::process::Command::new(bin)
+        .args([
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--access-key",
+            "test",
+            "--secret-key",
+            "testtesttest",
+        ])
+        .arg(&data)
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let cfg = trove_core::Config::parse(&format!(
+        "[s3]\nkey = \"test\"\nsecret = \"testtesttest\"\nregion = \"us-east-1\"\nendpoint = \"http://127.0.0.1:{port}\"\n"
+    ))
+    .unwrap();
+    let bytes = std::fs::read(src).unwrap();
+    let rec = common::record(
+        "cloud frame",
+        "pandas",
+        "s3://bucket/exp/a/Pandas.csv.gz",
+        bytes.len() as u64,
+        &trove_core::sha256_hex(&bytes),
+        "text/csv",
+        "repr",
+    );
+    fx.store.upsert_artifacts(&fx.task, &[rec]).await.unwrap();
+    let mut state = fx.state.clone();
+    state.config = cfg;
+    let base = serve(state).await;
+    let c = client();
+    let t = &fx.task;
+    let p = text(&c, &format!("{base}/preview/{t}/cloud%20frame?mode=output")).await;
+    assert!(
+        p.contains("<th>falcon</th><td>2</td><td>2</td><td>10</td>"),
+        "{p}"
+    );
+    let r = c
+        .get(format!("{base}/files/{t}/cloud%20frame?download"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert_eq!(
+        r.headers()["content-length"].to_str().unwrap(),
+        bytes.len().to_string()
+    );
+    assert_eq!(r.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    // a missing object is an error page, not a hang
+    let missing = common::record(
+        "gone",
+        "pandas",
+        "s3://bucket/exp/a/gone.csv.gz",
+        1,
+        "x",
+        "text/csv",
+        "stored text",
+    );
+    fx.store
+        .upsert_artifacts(&fx.task, &[missing])
+        .await
+        .unwrap();
+    let p = text(&c, &format!("{base}/preview/{t}/gone?mode=output")).await;
+    assert!(
+        p.contains("stored text") && p.contains("cannot preview"),
+        "{p}"
+    );
+    emu.kill().await.unwrap();
+}

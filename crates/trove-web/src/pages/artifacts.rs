@@ -136,7 +136,7 @@ pub(crate) fn artifact_card(
     versions: &[ArtifactVersion],
 ) -> String {
     let mut out = format!(
-        r#"<article class="card artifact" id="a{idx}"><header><h3>{key}</h3><span class="kind">{kind}</span>{mode}</header><table class="kv"><tbody>"#,
+        r#"<article class="card artifact" id="a{idx}"><header><h3>{key}</h3><span class="kind">{kind}</span>{mode}</header><div class="artbody"><div class="artinfo"><table class="kv"><tbody>"#,
         key = escape(&a.key),
         kind = escape(&a.kind),
         mode = if a.mode != "output" {
@@ -207,7 +207,7 @@ pub(crate) fn artifact_card(
     }
     let _ = write!(
         out,
-        r#"<div class="preview" data-src="{}"><span class="muted small">preview loads when visible…</span></div></article>"#,
+        r#"</div><div class="preview" data-src="{}"><span class="muted small">preview loads when visible…</span></div></div></article>"#,
         escape(&html::preview_href(task, &a.key, &a.mode, None))
     );
     out

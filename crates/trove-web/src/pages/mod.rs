@@ -17,6 +17,7 @@ use trove_store::{Project, Task};
 
 const STYLE: &str = include_str!("../../assets/style.css");
 const SCRIPT: &str = include_str!("../../assets/app.js");
+const FAVICON: &str = include_str!("../../assets/favicon.svg");
 
 /// `GET /`.
 pub(crate) async fn root() -> Redirect {
@@ -28,6 +29,7 @@ pub(crate) async fn static_file(Path(file): Path<String>) -> Response {
     let (body, ct) = match file.as_str() {
         "style.css" => (STYLE, "text/css; charset=utf-8"),
         "app.js" => (SCRIPT, "text/javascript; charset=utf-8"),
+        "favicon.svg" => (FAVICON, "image/svg+xml"),
         _ => return not_found().await.into_response(),
     };
     (
