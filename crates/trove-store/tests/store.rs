@@ -1,8 +1,8 @@
 //! Runs the conformance suite (`suite/`) against a fresh SQLite file and a fresh PostgreSQL database.
 //!
-//! PostgreSQL: `postgres://postgres@127.0.0.1:5432/` (trust auth); each test creates `trove_test_<random>` through
-//! the `test` database and drops it afterwards. If the server is unreachable the PostgreSQL tests fail, unless
-//! `TROVE_SKIP_POSTGRES=1` is set.
+//! PostgreSQL: `postgres://postgres@127.0.0.1:5432/test` (trust auth; override with `TROVE_TEST_POSTGRES_URL`);
+//! each test creates `trove_test_<random>` through that database and drops it afterwards. If the server is
+//! unreachable the PostgreSQL tests fail, unless `TROVE_SKIP_POSTGRES=1` is set.
 
 mod suite;
 
@@ -11,8 +11,25 @@ use std::future::Future;
 use suite::Env;
 use tempfile::TempDir;
 
-const PG_ADMIN_URL: &str = "postgres://postgres@127.0.0.1:5432/test";
-const PG_BASE: &str = "postgres://postgres@127.0.0.1:5432";
+/// The database used to create and drop the per-test databases.
+fn pg_admin_url() -> String {
+    std::env::var("TROVE_TEST_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
+}
+
+/// The admin URL with another database name.
+fn pg_url_for(db: &str) -> String {
+    let admin = pg_admin_url();
+    let (base, query) = match admin.split_once('?') {
+        Some((b, q)) => (b.to_string(), format!("?{q}")),
+        None => (admin.clone(), String::new()),
+    };
+    let base = base
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_string())
+        .unwrap_or(base);
+    format!("{base}/{db}{query}")
+}
 
 fn skip_postgres() -> bool {
     std::env::var("TROVE_SKIP_POSTGRES").is_ok_and(|v| v == "1")
@@ -45,9 +62,10 @@ where
 }
 
 async fn pg_admin() -> sqlx::PgConnection {
-    sqlx::PgConnection::connect(PG_ADMIN_URL).await.unwrap_or_else(|e| {
+    let url = pg_admin_url();
+    sqlx::PgConnection::connect(&url).await.unwrap_or_else(|e| {
         panic!(
-            "PostgreSQL is not reachable at {PG_ADMIN_URL}: {e}. Start it (e.g. `pg_ctlcluster 15 main start`) \
+            "PostgreSQL is not reachable at {url}: {e}. Start it (e.g. `pg_ctlcluster 15 main start`) \
              or set TROVE_SKIP_POSTGRES=1 to skip the PostgreSQL conformance tests."
         )
     })
@@ -83,7 +101,7 @@ where
         return;
     }
     let name = create_pg_db().await;
-    let res = tokio::spawn(make(format!("{PG_BASE}/{name}"))).await;
+    let res = tokio::spawn(make(pg_url_for(&name))).await;
     drop_pg_db(&name).await;
     if let Err(e) = res {
         std::panic::resume_unwind(e.into_panic());
@@ -139,7 +157,7 @@ conformance! {
         tasks::tasks_create_get_edit,
         tasks::tasks_status,
         tasks::tasks_query,
-        tasks::tasks_query_10k,
+        scale::tasks_query_10k,
         tasks::tasks_delete,
         artifacts::artifacts_upsert_semantics,
         artifacts::artifacts_paging_and_counts,
@@ -171,6 +189,11 @@ async fn urls_pick_the_engine() {
     let s = trove_store::open(&bare).await.unwrap();
     assert_eq!(s.engine(), "sqlite");
     assert!(dir.path().join("bare.db").exists());
+    s.ensure_project("p").await.unwrap();
+    assert!(
+        dir.path().join("bare.db-wal").exists(),
+        "the database runs in WAL mode"
+    );
     let home = dir.path().join("home with space");
     let s = trove_store::open(&trove_store::default_sqlite_url(&home))
         .await

@@ -135,7 +135,7 @@ fn ver(n: u32) -> ArtifactVersion {
         hash: format!("h{n}"),
         content_size: 10 * n as u64,
         uri: format!("file:///v{n}"),
-        data_hash: (n % 2 == 0).then(|| format!("d{n}")),
+        data_hash: n.is_multiple_of(2).then(|| format!("d{n}")),
     }
 }
 

@@ -5,6 +5,7 @@ pub mod artifacts;
 pub mod concurrency;
 pub mod misc;
 pub mod projects;
+pub mod scale;
 pub mod tasks;
 
 use trove_core::{ArtifactRecord, TaskStatus};
