@@ -433,3 +433,65 @@ pub fn open_store(
         },
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transfers_can_be_spawned() {
+        fn is_send<T: Send>(_: &T) {}
+        let d = Destination::parse("/tmp", &Config::default()).unwrap();
+        is_send(&d);
+        is_send(&d.put_file("k", Path::new("/x"), None, &crate::no_progress));
+        is_send(&d.get_to_file("k", Path::new("/x"), &crate::no_progress));
+        is_send(&d.delete("k"));
+        is_send(&d.check_writable());
+        is_send(&download_uri(
+            "/x",
+            &Config::default(),
+            None,
+            Path::new("/y"),
+            &crate::no_progress,
+        ));
+    }
+
+    #[cfg(all(feature = "s3", feature = "gcs", feature = "azure"))]
+    #[test]
+    fn cloud_uris_normalise_and_split() {
+        let cfg = Config::parse(
+            "[s3]\nkey = \"k\"\nsecret = \"s\"\n[gcs]\nanonymous = true\n[azure]\naccount_key = \"a2V5\"",
+        )
+        .unwrap();
+        for (given, norm) in [
+            ("s3://bucket/a/b/", "s3://bucket/a/b"),
+            ("s3://bucket", "s3://bucket"),
+            ("gs://g/p//", "gs://g/p"),
+            ("azure://acct/cont/p/", "azure://acct/cont/p"),
+            (
+                "abfss://cont@acct.dfs.core.windows.net/p",
+                "abfss://cont@acct.dfs.core.windows.net/p",
+            ),
+        ] {
+            let d = Destination::parse(given, &cfg).unwrap();
+            assert_eq!(d.uri(), norm);
+            let uri = d.uri_for("x y/z.bin");
+            assert_eq!(uri, format!("{norm}/x y/z.bin"));
+            assert_eq!(d.key_for_uri(&uri).as_deref(), Some("x y/z.bin"));
+            let scheme = scheme_of(&uri).unwrap();
+            let (base, key) = split_cloud_object_uri(&uri, &scheme).unwrap();
+            assert!(norm.starts_with(&base), "{norm} vs {base}");
+            assert!(key.ends_with("x y/z.bin"));
+        }
+        for bad in [
+            "s3://",
+            "s3:///x",
+            "gs://",
+            "azure://acct",
+            "abfs://nocontainer/x",
+            "s3://b/../x",
+        ] {
+            assert!(Destination::parse(bad, &cfg).is_err(), "{bad}");
+        }
+    }
+}

@@ -15,10 +15,57 @@
 //! recorded uri. Every transfer streams (bounded memory), computes SHA-256 and size in the same pass, and never
 //! leaves a partial file under a final local name.
 //!
-//! Configuration (all optional) comes from `trove.toml`: `[storage]` for transfer tuning
-//! ([`TransferOptions`]), `[s3]`, `[gcs]`, `[azure]` for cloud credentials (see the `cloud` module docs of
-//! each). Cloud credentials are never looked up at a cloud's metadata address unless
-//! `use_instance_credentials = true` is set.
+//! # Configuration (`trove.toml`, every key optional)
+//!
+//! ```toml
+//! [storage]                         # transfer tuning, see TransferOptions
+//! multipart_threshold_mib = 16
+//! part_size_mib = 16
+//! max_concurrency = 8
+//! max_retries = 5
+//! retry_timeout_secs = 30
+//! timeout_secs = 300
+//! connect_timeout_secs = 10
+//!
+//! [s3]                              # defaults for every bucket
+//! key = "..."                       # env AWS_ACCESS_KEY_ID
+//! secret = "..."                    # env AWS_SECRET_ACCESS_KEY
+//! token = "..."                     # env AWS_SESSION_TOKEN
+//! region = "us-east-1"              # env AWS_REGION, AWS_DEFAULT_REGION
+//! endpoint = "http://127.0.0.1:9000"  # S3-compatible server; env AWS_ENDPOINT_URL
+//! path_style = true                 # false: virtual-hosted requests
+//! allow_http = false                # default: true for an http:// endpoint
+//! use_instance_credentials = false  # true: instance role / metadata service / web identity
+//! anonymous = false                 # true: unsigned requests (public buckets)
+//! [[s3.buckets]]                    # per bucket (also read as [[s3.credentials]], ClearML's name),
+//! bucket = "data"                   # same keys, plus ClearML's host = "h:9000" and secure = false
+//! key = "..."
+//! secret = "..."
+//!
+//! [gcs]
+//! credentials_json = "/path/key.json"   # service account or gcloud user file; env GOOGLE_APPLICATION_CREDENTIALS
+//! use_instance_credentials = false
+//! anonymous = false
+//! [[gcs.buckets]]
+//! bucket = "data"
+//! credentials_json = "..."
+//!
+//! [azure]
+//! account_name = "acct"             # env AZURE_STORAGE_ACCOUNT_NAME
+//! account_key = "..."               # env AZURE_STORAGE_ACCOUNT_KEY
+//! sas_token = "sv=..."              # instead of a key; env AZURE_STORAGE_SAS_TOKEN
+//! endpoint = "http://127.0.0.1:10000/devstoreaccount1"   # Azurite, Azure Stack
+//! allow_http = false
+//! use_instance_credentials = false  # managed identity, workload identity, Azure CLI
+//! [[azure.containers]]
+//! container = "data"
+//! account_name = "acct"
+//! account_key = "..."
+//! ```
+//!
+//! Per-bucket entries come first, then the section, then the environment. Missing credentials are an error
+//! from [`Destination::parse`] naming the bucket and what is missing: nothing is ever fetched from a cloud's
+//! metadata address (169.254.169.254) unless `use_instance_credentials = true` is set.
 
 mod atomic;
 #[cfg(feature = "_cloud")]

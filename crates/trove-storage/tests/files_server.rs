@@ -46,7 +46,9 @@ impl TestServer {
                 .and_then(|a| a.strip_prefix("Bearer "))
                 .is_some_and(|t| t.starts_with(prefix));
             if !ok {
-                return Err(Box::new((StatusCode::UNAUTHORIZED, "missing or bad token").into_response()));
+                return Err(Box::new(
+                    (StatusCode::UNAUTHORIZED, "missing or bad token").into_response(),
+                ));
             }
         }
         Ok(auth)
