@@ -240,6 +240,39 @@ fn python_reads_every_kind() {
             "{n}"
         );
     }
+    // csv.gz bytes: pandas + gzip.GzipFile(mtime=0), as ClearML writes them, hash the same.
+    for c in &cases {
+        let Some(clearml) = got[c.name].get("clearml") else {
+            continue;
+        };
+        let ours = &c.s;
+        let mut text = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(
+                std::fs::File::open(ours.path.as_ref().unwrap()).unwrap(),
+            ),
+            &mut text,
+        )
+        .unwrap();
+        assert_eq!(
+            clearml["csv"].as_str().unwrap(),
+            text,
+            "{}: csv text",
+            c.name
+        );
+        assert_eq!(
+            clearml["sha256"].as_str(),
+            ours.hash.as_deref(),
+            "{}: csv.gz hash",
+            c.name
+        );
+        assert_eq!(
+            clearml["size"].as_u64(),
+            ours.size,
+            "{}: csv.gz size",
+            c.name
+        );
+    }
     // JSON
     assert_eq!(got["dictionary"], dict);
     // Arrays: dtype, shape, values, and the member is named after the artifact.

@@ -327,6 +327,9 @@ fn files_folders_wildcards_round_trip() {
     );
     let out = extract_zip(s.path.as_ref().unwrap(), &work.path().join("x1")).unwrap();
     assert_eq!(tree(&out), tree(&d));
+    // extracting again into the same (now complete) folder returns it unchanged
+    let again = extract_zip(s.path.as_ref().unwrap(), &work.path().join("x1")).unwrap();
+    assert_eq!(tree(&again), tree(&d));
     assert_eq!(
         trove_core::sha256_hex(&std::fs::read(s.path.as_ref().unwrap()).unwrap()),
         s.hash.clone().unwrap()

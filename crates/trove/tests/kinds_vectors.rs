@@ -83,6 +83,10 @@ fn registered_frame_without_index_matches_clearml() {
         "num_legs,num_wings,num_specimen_seen\n2,2,10\n4,0,2\n8,0,1\n0,0,8\n"
     );
     assert_eq!(s.size, Some(89));
+    assert_eq!(
+        s.preview,
+        "   num_legs  num_wings  num_specimen_seen\n0         2          2                 10\n1         4          0                  2\n2         8          0                  1\n3         0          0                  8"
+    );
     let h = s.hash.unwrap();
     assert_eq!(
         h,

@@ -334,9 +334,10 @@ pub fn serialize_files(name: &str, list: &[PathBuf], dir: &Path) -> Result<Seria
     write_zip(&entries, name, file_name, "Archive content:\n".into(), dir)
 }
 
-/// Extract `zip` into `dest` (created; must not exist yet or be empty) and return `dest`. Entries that
-/// would land outside `dest` (absolute, `..`, links) make it fail before anything is visible: the archive is
-/// unpacked into a temporary folder beside `dest` and renamed into place only when complete.
+/// Extract `zip` into `dest` (created; it must not exist yet or be empty) and return `dest`. Entries that
+/// would land outside `dest` (absolute, `..`, links) make it fail before anything is visible: the archive
+/// is unpacked into a temporary folder beside `dest` and renamed into place only when complete. If another
+/// process renamed a complete extraction into `dest` first, that folder is returned.
 pub fn extract_zip(zip: &Path, dest: &Path) -> Result<PathBuf, KindError> {
     let f = File::open(zip).map_err(|e| missing_or_io(zip, e))?;
     let mut archive = zip::ZipArchive::new(f).map_err(|e| KindError::bad("zip", zip, e))?;
@@ -382,14 +383,18 @@ pub fn extract_zip(zip: &Path, dest: &Path) -> Result<PathBuf, KindError> {
         let mut w = File::create(&out).map_err(|e| KindError::io(&out, e))?;
         io::copy(&mut entry, &mut w).map_err(|e| KindError::io(&out, e))?;
     }
-    if dest.exists() {
-        // Only an empty folder may be replaced.
-        std::fs::remove_dir(dest).map_err(|e| KindError::io(dest, e))?;
+    if dest.is_dir() && std::fs::read_dir(dest).is_ok_and(|mut d| d.next().is_none()) {
+        // An empty folder may be replaced.
+        let _ = std::fs::remove_dir(dest);
     }
     let kept = tmp.keep();
-    std::fs::rename(&kept, dest).map_err(|e| {
+    if let Err(e) = std::fs::rename(&kept, dest) {
         let _ = std::fs::remove_dir_all(&kept);
-        KindError::io(dest, e)
-    })?;
+        // Another process extracted the same archive first: its complete folder is as good as ours.
+        if dest.is_dir() && std::fs::read_dir(dest).is_ok_and(|mut d| d.next().is_some()) {
+            return Ok(dest.to_path_buf());
+        }
+        return Err(KindError::io(dest, e));
+    }
     Ok(dest.to_path_buf())
 }

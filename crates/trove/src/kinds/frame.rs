@@ -171,17 +171,21 @@ pub fn serialize(
     } else {
         "application/parquet"
     };
+    // ClearML's preview is pandas' repr; uploaded frames also get their shape and dtypes. Registered
+    // frames (no index) keep the bare repr: the caller appends its statistics as ClearML does.
     let mut preview = super::frame_fmt::frame_repr(index, &cols, df.height());
-    let dtypes: Vec<String> = df
-        .columns()
-        .iter()
-        .map(|c| format!("{}: {}", c.name(), pandas_dtype(c.dtype())))
-        .collect();
-    preview.push_str(&format!(
-        "\n\nshape={:?}\ndtypes: {}",
-        df.shape(),
-        dtypes.join(", ")
-    ));
+    if opts.with_index {
+        let dtypes: Vec<String> = df
+            .columns()
+            .iter()
+            .map(|c| format!("{}: {}", c.name(), pandas_dtype(c.dtype())))
+            .collect();
+        preview.push_str(&format!(
+            "\n\nshape={:?}\ndtypes: {}",
+            df.shape(),
+            dtypes.join(", ")
+        ));
+    }
     Ok(Serialized::staged(
         "pandas",
         format!("{name}{ext}"),

@@ -82,7 +82,8 @@ pub struct SerializeOptions {
     /// Frames: this column becomes the csv's leading index column (header cell empty), so
     /// `pd.read_csv(f, index_col=[0])` gives the frame back with that index. `None`: a `0..n-1` index.
     pub index_column: Option<String>,
-    /// Frames: `false` writes no index column at all (registered frames, `data-audit-table`).
+    /// Frames: `false` writes no index column at all (registered frames, `data-audit-table`); the preview
+    /// is then pandas' bare repr (the caller appends statistics), else repr + shape + dtypes.
     pub with_index: bool,
     /// gzip level for `.csv.gz` (ClearML uses 9).
     pub gzip_level: u32,

@@ -3,11 +3,16 @@
 Usage: python read_kinds.py MANIFEST.json
 MANIFEST is a list of {"name", "kind", "content_type", "path"} objects.
 """
+import gzip
 import hashlib
 import json
 import math
+import os
+import shutil
 import sys
+import tempfile
 import zipfile
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -42,14 +47,33 @@ def frame_out(df):
     }
 
 
+def clearml_csv_gz(df, name, **kwargs):
+    """Write df the way ClearML 1.17 does (Artifacts._store_compressed_pd_csv) and return the text and hash."""
+    folder = tempfile.mkdtemp(prefix="artifacts_")
+    path = os.path.join(folder, quote(name, safe="").rstrip(".") + ".csv.gz")
+    with gzip.GzipFile(path, "wb", mtime=0) as gzip_file:
+        df.to_csv(gzip_file, **kwargs)
+    with open(path, "rb") as f:
+        data = f.read()
+    shutil.rmtree(folder)
+    return {"csv": gzip.decompress(data).decode(), "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+
+
 def read(a):
     name, kind, ct, path = a["name"], a["kind"], a.get("content_type"), a["path"]
     if kind == "pandas":
         if ct == "application/parquet":
             return frame_out(pd.read_parquet(path))
-        return frame_out(pd.read_csv(path, index_col=[0]))
+        df = pd.read_csv(path, index_col=[0])
+        df.index.name = None
+        out = frame_out(df)
+        out["clearml"] = clearml_csv_gz(df, name)
+        return out
     if kind == "data-audit-table":
-        return frame_out(pd.read_csv(path))
+        df = pd.read_csv(path)
+        out = frame_out(df)
+        out["clearml"] = clearml_csv_gz(df, name, index=False)
+        return out
     if kind == "numpy":
         if ct == "text/csv":
             arr = np.genfromtxt(path, delimiter=",")
