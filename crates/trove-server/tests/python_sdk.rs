@@ -72,19 +72,8 @@ async fn run_py(
     (out.status.success(), text)
 }
 
-async fn sdk_round_trip(venv_name: &str, clearml: &str) {
-    let py = tokio::task::spawn_blocking({
-        let (n, c) = (venv_name.to_string(), clearml.to_string());
-        move || venv(&n, &c)
-    })
-    .await
-    .unwrap();
-    let s = TestServer::start().await;
-    let work = tempfile::tempdir().unwrap();
-    let wd = work.path();
-    let (ok, out) = run_py(&py, "make_samples.py", &[wd.to_str().unwrap()], wd, &[]).await;
-    assert!(ok, "make_samples failed\n{out}");
-
+/// Write a clearml.conf for the server and return the environment for SDK processes (isolated HOME).
+fn sdk_env(s: &TestServer, wd: &Path) -> Vec<(String, String)> {
     let srv = s.srv();
     let conf = format!(
         "api {{\n  api_server: \"http://{}\"\n  web_server: \"http://{}\"\n  files_server: \"http://{}\"\n  credentials {{\n    access_key: \"{}\"\n    secret_key: \"{}\"\n  }}\n}}\n",
@@ -102,6 +91,24 @@ async fn sdk_round_trip(venv_name: &str, clearml: &str) {
         ("HOME".to_string(), home.display().to_string()),
         ("PYTHONUNBUFFERED".to_string(), "1".to_string()),
     ];
+    env
+}
+
+async fn sdk_round_trip(venv_name: &str, clearml: &str) {
+    let py = tokio::task::spawn_blocking({
+        let (n, c) = (venv_name.to_string(), clearml.to_string());
+        move || venv(&n, &c)
+    })
+    .await
+    .unwrap();
+    let s = TestServer::start().await;
+    let work = tempfile::tempdir().unwrap();
+    let wd = work.path();
+    let (ok, out) = run_py(&py, "make_samples.py", &[wd.to_str().unwrap()], wd, &[]).await;
+    assert!(ok, "make_samples failed\n{out}");
+
+    let srv = s.srv();
+    let env = sdk_env(&s, wd);
 
     let (ok, out) = run_py(&py, "seed_artifacts.py", &[], wd, &env).await;
     assert!(ok, "seed_artifacts.py ({clearml}) failed\n{out}");
@@ -160,4 +167,73 @@ async fn clearml_2x_sdk_round_trip() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clearml_1_17_sdk_round_trip() {
     sdk_round_trip("clearml117", "clearml==1.17.*").await;
+}
+
+/// §7.3: `tasks.stop` on a running development task makes the SDK's watchdog end the user's process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_side_stop_aborts_the_sdk_process() {
+    use tokio::io::AsyncBufReadExt;
+    let py = tokio::task::spawn_blocking(|| venv("clearml2", "clearml>=2,<3"))
+        .await
+        .unwrap();
+    let s = TestServer::start().await;
+    let work = tempfile::tempdir().unwrap();
+    let wd = work.path();
+    let env = sdk_env(&s, wd);
+    let script = wd.join("seed_abort.py");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/seed_abort.py"),
+        &script,
+    )
+    .unwrap();
+    let mut cmd = tokio::process::Command::new(&py);
+    cmd.arg(&script)
+        .current_dir(wd)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .kill_on_drop(true);
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CLEARML_") || k.starts_with("TRAINS_") {
+            cmd.env_remove(k);
+        }
+    }
+    cmd.envs(env.iter().map(|(k, v)| (k.clone(), v.clone())));
+    let mut child = cmd.spawn().unwrap();
+    let mut lines = tokio::io::BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    let task_id = tokio::time::timeout(Duration::from_secs(120), async {
+        while let Some(l) = lines.next_line().await.unwrap() {
+            seen.push(l.clone());
+            if let Some(id) = l.strip_prefix("TASK ") {
+                return id.trim().to_string();
+            }
+        }
+        panic!("script ended before printing its task id: {seen:?}");
+    })
+    .await
+    .expect("task id printed");
+    // Let the watchdog see the task running for a few polls: it must not abort a healthy task.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "a running task was aborted"
+    );
+    let t = s.login().await;
+    let d = s
+        .ok(&t, "tasks.stop", serde_json::json!({"task": task_id}))
+        .await;
+    assert_eq!(d["fields"]["status"], "stopped");
+    let status = tokio::time::timeout(Duration::from_secs(90), child.wait())
+        .await
+        .expect("the SDK process ended after the server stopped its task")
+        .unwrap();
+    let mut rest = Vec::new();
+    while let Ok(Some(l)) = lines.next_line().await {
+        rest.push(l);
+    }
+    assert!(!rest.iter().any(|l| l.contains("NOT ABORTED")), "{rest:?}");
+    eprintln!("aborted process exit status: {status:?}");
+    let task = s.srv().store.get_task(&task_id).await.unwrap().unwrap();
+    assert_eq!(task.status, trove_core::TaskStatus::Stopped, "{task:?}");
+    s.stop().await;
 }
