@@ -145,13 +145,13 @@ async fn from_bytes(source: &Source, kind: Kind, index_first: bool) -> Result<Pr
                 .read_head(HEAD_BYTES + 1)
                 .await
                 .map_err(|e| e.to_string())?;
-            if head.len() as u64 <= HEAD_BYTES {
-                if let Some(p) = preview::json_pretty(&head) {
-                    return Ok(Preview::Text {
-                        text: p,
-                        note: None,
-                    });
-                }
+            if head.len() as u64 <= HEAD_BYTES
+                && let Some(p) = preview::json_pretty(&head)
+            {
+                return Ok(Preview::Text {
+                    text: p,
+                    note: None,
+                });
             }
             let cut = head.len().min(64 * 1024);
             Ok(Preview::Text {
