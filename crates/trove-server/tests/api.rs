@@ -672,3 +672,67 @@ async fn concurrent_artifact_upserts_lose_nothing() {
     assert_eq!(d["deleted"], 2);
     s.stop().await;
 }
+
+#[tokio::test]
+async fn delete_artifacts_can_delete_files_on_this_server() {
+    let s = TestServer::start().await;
+    let t = s.login().await;
+    let (_, id) = s.task(&t, "examples", "delete files task").await;
+    let mut arts = Vec::new();
+    for name in ["one", "two"] {
+        let path = format!("/examples/delete files task.{id}/artifacts/{name}/{name}.txt");
+        let form = reqwest::multipart::Form::new().part(
+            path.clone(),
+            reqwest::multipart::Part::bytes(name.as_bytes().to_vec()).file_name(path.clone()),
+        );
+        let r = s
+            .http
+            .post(format!("{}/", s.files))
+            .bearer_auth(&t)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        let uri = format!("{}{}", s.files, path.replace(' ', "%20"));
+        arts.push(json!({"key": name, "type": "custom", "uri": uri}));
+    }
+    // A URI elsewhere is never touched.
+    arts.push(json!({"key": "elsewhere", "type": "custom", "uri": "http://example.invalid/x.txt"}));
+    s.ok(
+        &t,
+        "tasks.add_or_update_artifacts",
+        json!({"task": id, "artifacts": arts}),
+    )
+    .await;
+    let file = |n: &str| {
+        s.home.path().join(format!(
+            "files/examples/delete files task.{id}/artifacts/{n}/{n}.txt"
+        ))
+    };
+    assert!(file("one").exists() && file("two").exists());
+
+    // Plain ClearML call: the record goes, the bytes stay.
+    let d = s
+        .ok(
+            &t,
+            "tasks.delete_artifacts",
+            json!({"task": id, "artifacts": [{"key": "one"}]}),
+        )
+        .await;
+    assert_eq!(
+        (d["deleted"].as_u64(), d["files_deleted"].as_u64()),
+        (Some(1), Some(0))
+    );
+    assert!(file("one").exists());
+    // trove extension: delete_files removes bytes stored on this files server.
+    let d = s
+        .ok(&t, "tasks.delete_artifacts", json!({"task": id, "artifacts": [{"key": "two"}, {"key": "elsewhere"}], "delete_files": true}))
+        .await;
+    assert_eq!(
+        (d["deleted"].as_u64(), d["files_deleted"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert!(!file("two").exists());
+    s.stop().await;
+}
