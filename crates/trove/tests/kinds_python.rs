@@ -503,3 +503,113 @@ fn previews_match_pandas_and_numpy_repr() {
     }
     assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
 }
+
+#[test]
+fn reads_files_written_by_clearml_python() {
+    let work = tempfile::tempdir().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/write_kinds.py");
+    let out = Command::new(python())
+        .arg(&script)
+        .arg(work.path().join("files"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "write_kinds.py failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let manifest: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let entry = |name: &str| {
+        let e = manifest.iter().find(|e| e["name"] == name).unwrap();
+        (
+            e["kind"].as_str().unwrap().to_string(),
+            e["content_type"].as_str().map(str::to_string),
+            PathBuf::from(e["path"].as_str().unwrap()),
+        )
+    };
+    fn read<T: FromArtifact>(name: &str, e: &(String, Option<String>, PathBuf)) -> T {
+        T::from_artifact(&e.0, e.1.as_deref(), name, &e.2).unwrap()
+    }
+
+    let df: polars::prelude::DataFrame = read("Pandas", &entry("Pandas"));
+    let names: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    assert_eq!(names, ["index", "num_legs", "ratio", "note"]);
+    let strs = |c: &str| -> Vec<Option<String>> {
+        let col = df.column(c).unwrap();
+        (0..df.height())
+            .map(|i| match col.get(i).unwrap() {
+                polars::prelude::AnyValue::String(s) => Some(s.to_string()),
+                polars::prelude::AnyValue::StringOwned(s) => Some(s.to_string()),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(
+        strs("index"),
+        ["falcon", "dog", "spider", "fish"].map(|s| Some(s.to_string()))
+    );
+    assert_eq!(
+        strs("note"),
+        ["a,b", "q\"uote", "ünï", "x y"].map(|s| Some(s.to_string()))
+    );
+    assert_eq!(
+        df.column("num_legs").unwrap().i64().unwrap().to_vec(),
+        [Some(2), Some(4), Some(8), Some(0)]
+    );
+    assert_eq!(
+        df.column("ratio").unwrap().f64().unwrap().to_vec(),
+        [Some(0.5), None, Some(1.0), Some(-2.25)]
+    );
+    let train: polars::prelude::DataFrame = read("train", &entry("train"));
+    assert_eq!(
+        train
+            .get_column_names()
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>(),
+        ["num_legs", "ratio", "note"]
+    );
+    let pq: polars::prelude::DataFrame = read("frame", &entry("frame"));
+    assert_eq!(
+        pq.column("num_legs").unwrap().i64().unwrap().to_vec(),
+        [Some(2), Some(4), Some(8), Some(0)]
+    );
+
+    let eye: ArrayD<f64> = read("Numpy Eye", &entry("Numpy Eye"));
+    assert_eq!(
+        eye,
+        ndarray::Array2::<f64>::eye(5)
+            .slice(ndarray::s![.., ..4])
+            .to_owned()
+            .into_dyn()
+    );
+    let ints: ArrayD<i32> = read("ints", &entry("ints"));
+    assert_eq!(
+        ints,
+        ArrayD::from_shape_vec(IxDyn(&[2, 3, 4]), (0..24).collect()).unwrap()
+    );
+    let csv: NpzArray = read("arr", &entry("arr"));
+    assert_eq!(
+        csv,
+        NpzArray::F64(array![[1.5, -2.0], [1e-9, 3.0]].into_dyn())
+    );
+
+    let dict: Value = read("dictionary", &entry("dictionary"));
+    assert_eq!(dict, json!({"b": [1, 2.0, null], "a": {"é": "ü"}}));
+    let img: image::DynamicImage = read("pillow_image", &entry("pillow_image"));
+    let want = image::RgbImage::from_fn(3, 2, |x, y| image::Rgb([x as u8 * 80, y as u8 * 100, 7]));
+    assert_eq!(img.to_rgb8(), want);
+    let text: String = read("text", &entry("text"));
+    assert_eq!(text, "hello world text");
+    let (_, _, zip) = entry("local folder");
+    let dir = extract_zip(&zip, &work.path().join("extracted")).unwrap();
+    assert_eq!(std::fs::read_to_string(dir.join("a.txt")).unwrap(), "alpha");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("sub/b.txt")).unwrap(),
+        "beta"
+    );
+}
