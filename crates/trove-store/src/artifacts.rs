@@ -143,12 +143,13 @@ impl SqlStore {
     ) -> Result<Vec<ArtifactRecord>> {
         let ctx = "deleting artifacts";
         let mut tx = self.begin_write(ctx).await?;
-        let exists = sqlx::query("SELECT id FROM tasks WHERE id = $1")
+        // Lock the task row first (a no-op UPDATE), in the same order as upserts, so PostgreSQL cannot deadlock.
+        let locked = sqlx::query("UPDATE tasks SET last_update = last_update WHERE id = $1")
             .bind(task_id.to_string())
-            .fetch_optional(&mut *tx)
+            .execute(&mut *tx)
             .await
             .map_err(db(ctx))?;
-        if exists.is_none() {
+        if locked.rows_affected() == 0 {
             return Err(not_found(task_id));
         }
         let mut deleted = Vec::new();

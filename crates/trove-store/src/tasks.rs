@@ -283,6 +283,15 @@ impl SqlStore {
     pub(crate) async fn delete_task(&self, id: &str) -> Result<Vec<ArtifactRecord>> {
         let ctx = "deleting a task";
         let mut tx = self.begin_write(ctx).await?;
+        // Lock the task row before its artifacts, the order every other writer uses (no deadlocks on PostgreSQL).
+        let locked = sqlx::query("UPDATE tasks SET last_update = last_update WHERE id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db(ctx))?;
+        if locked.rows_affected() == 0 {
+            return Err(not_found(id));
+        }
         let rows = sqlx::query("DELETE FROM artifacts WHERE task_id = $1 RETURNING data")
             .bind(id.to_string())
             .fetch_all(&mut *tx)

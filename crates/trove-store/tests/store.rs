@@ -168,6 +168,7 @@ conformance! {
         misc::settings_init_race,
         misc::migrations_idempotent,
         concurrency::artifacts_concurrent_writers,
+        concurrency::mixed_writers_no_deadlock,
     ],
     fresh: [
         concurrency::fresh_concurrent_open,
