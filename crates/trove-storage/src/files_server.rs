@@ -80,7 +80,10 @@ impl FilesClient {
         let trimmed = uri.trim_end_matches('/');
         let (origin, _) =
             split_origin(trimmed).ok_or_else(|| StorageError::uri(uri, "not an http(s) URL"))?;
-        if origin.len() <= "https://".len() || origin.ends_with("://") {
+        if origin
+            .split_once("://")
+            .is_none_or(|(_, authority)| authority.is_empty())
+        {
             return Err(StorageError::uri(uri, "no host"));
         }
         let root = match files_server.map(|f| f.trim_end_matches('/')) {
@@ -390,5 +393,43 @@ async fn http_error(method: &'static str, url: &str, resp: Response) -> StorageE
         url: url.to_string(),
         status,
         body,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roots_prefixes_and_urls() {
+        let o = TransferOptions::default();
+        let (c, uri) = FilesClient::parse("http://a", None, &o).unwrap();
+        assert_eq!(
+            (c.root.as_str(), c.prefix.as_str(), uri.as_str()),
+            ("http://a", "", "http://a")
+        );
+        assert!(FilesClient::parse("http://", None, &o).is_err());
+        assert!(FilesClient::parse("http://h:1/x?y", None, &o).is_err());
+        assert!(FilesClient::parse("http://h:1/a/../b", None, &o).is_err());
+        // A files server behind a path: the configured URL is the root, the rest a prefix.
+        let (c, uri) =
+            FilesClient::parse("http://h/files/p q/", Some("http://h/files/"), &o).unwrap();
+        assert_eq!(
+            (c.root.as_str(), c.prefix.as_str()),
+            ("http://h/files", "p q")
+        );
+        assert_eq!(uri, "http://h/files/p%20q");
+        assert_eq!(c.url_of("k/ä.bin"), "http://h/files/p%20q/k/%C3%A4.bin");
+        assert_eq!(
+            c.key_of_url("http://h/files/p%20q/k/%C3%A4.bin").as_deref(),
+            Some("k/ä.bin")
+        );
+        assert_eq!(c.key_of_url("http://h/files/other/k"), None);
+        // Without that configuration the origin is the root.
+        let (c, _) = FilesClient::parse("http://h/files/p", None, &o).unwrap();
+        assert_eq!(
+            (c.root.as_str(), c.prefix.as_str()),
+            ("http://h", "files/p")
+        );
     }
 }

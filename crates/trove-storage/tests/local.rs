@@ -246,3 +246,30 @@ async fn unknown_schemes_are_refused() {
     assert!(e.to_string().contains("unsupported scheme 'ftp'"), "{e}");
     assert!(Destination::parse("  ", &Config::default()).is_err());
 }
+
+#[tokio::test]
+async fn open_store_roots_a_server_at_a_local_folder() {
+    use trove_storage::object_store::{ObjectStoreExt, PutPayload, path::Path as ObjPath};
+    let root = tempfile::tempdir().unwrap();
+    let (store, prefix) =
+        trove_storage::open_store(root.path().to_str().unwrap(), &Config::default()).unwrap();
+    assert_eq!(prefix.as_ref(), "");
+    // Keys land under the folder byte for byte, as the SDK's own local writes do.
+    let p = ObjPath::parse(ODD_KEY).unwrap();
+    store
+        .put(&p, PutPayload::from_static(b"hello"))
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(root.path().join(ODD_KEY)).unwrap(), b"hello");
+    let dest = Destination::parse(root.path().to_str().unwrap(), &Config::default()).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let got = dest.get_to_file(ODD_KEY, &work.path().join("o.bin"), &no_progress).await.unwrap();
+    assert_eq!(got.sha256, sha(b"hello"));
+    // A missing folder is refused.
+    let e = trove_storage::open_store(
+        root.path().join("nope").to_str().unwrap(),
+        &Config::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(e, StorageError::MissingFolder { .. }), "{e}");
+}

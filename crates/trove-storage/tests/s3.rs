@@ -95,6 +95,19 @@ async fn round_trips_small_and_multipart_files() {
     .unwrap();
     assert_eq!(got.sha256, sha(&small));
 
+    // The content type is stored with the object, guessed from the key as ClearML does.
+    let (store, prefix) = open_store("s3://bucket/runs", &cfg).unwrap();
+    assert_eq!(prefix.as_ref(), "runs");
+    let p = object_store::path::Path::parse(format!("runs/team a/{small_key}")).unwrap();
+    let got = object_store::ObjectStoreExt::get(store.as_ref(), &p)
+        .await
+        .unwrap();
+    let ct = got
+        .attributes
+        .get(&object_store::Attribute::ContentType)
+        .map(|v| v.to_string());
+    assert_eq!(ct.as_deref(), Some("application/json"));
+
     // Delete.
     dest.delete(big_key).await.unwrap();
     delete_uri(&uri, &cfg, None).await.unwrap();
@@ -112,10 +125,7 @@ async fn round_trips_small_and_multipart_files() {
     );
     assert!(!work.path().join("out/none").exists());
 
-    // The server side: open_store gives the same objects.
-    let (store, prefix) = open_store("s3://bucket/runs", &cfg).unwrap();
-    assert_eq!(prefix.as_ref(), "runs");
-    let p = object_store::path::Path::parse(format!("runs/team a/{small_key}")).unwrap();
+    // The server's view (open_store) agrees.
     assert!(
         object_store::ObjectStoreExt::head(store.as_ref(), &p)
             .await
