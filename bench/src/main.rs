@@ -129,15 +129,30 @@ fn main() -> Result<()> {
         .init();
     match Cli::parse().cmd {
         Cmd::PrepareFrame { rows, seed, out } => prepare::write_frame(rows, seed, &out),
-        Cmd::PrepareFolder { count, size, seed, out } => prepare::write_folder(count, size, seed, &out),
+        Cmd::PrepareFolder {
+            count,
+            size,
+            seed,
+            out,
+        } => prepare::write_folder(count, size, seed, &out),
         Cmd::PrepareBig { bytes, seed, out } => prepare::write_big(bytes, seed, &out),
         Cmd::PrepareSamples { out } => Ok(trove::samples::write_data_samples(&out)?),
         Cmd::W1 { home, samples } => workloads::w1(&home, &samples),
-        Cmd::W2 { home, input, ext, dest } => workloads::w2(&home, &input, &ext, &dest),
+        Cmd::W2 {
+            home,
+            input,
+            ext,
+            dest,
+        } => workloads::w2(&home, &input, &ext, &dest),
         Cmd::W3 { home, folder, dest } => workloads::w3(&home, &folder, dest.as_deref()),
         Cmd::W4 { home, file, dest } => workloads::w4(&home, &file, &dest),
         Cmd::W5 { home, count } => workloads::w5(&home, count),
-        Cmd::W6 { home, input, dest, checks } => workloads::w6(&home, &input, &dest, checks),
+        Cmd::W6 {
+            home,
+            input,
+            dest,
+            checks,
+        } => workloads::w6(&home, &input, &dest, checks),
         Cmd::W7Client { home, dir, client } => workloads::w7_client(&home, &dir, client),
     }
 }

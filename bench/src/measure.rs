@@ -22,7 +22,10 @@ pub fn status_field(path: &str, key: &str) -> u64 {
 
 /// Seconds since the epoch, as a float (to line up several processes' timelines).
 pub fn epoch() -> f64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs_f64()).unwrap_or(0.0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
 }
 
 /// Print one JSON object (the given fields plus `rss_kib`) as a line on stdout.

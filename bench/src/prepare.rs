@@ -9,23 +9,32 @@ use std::io::Write;
 use std::path::Path;
 
 const WORDS: [&str; 16] = [
-    "alpha", "beta", "gamma", "delta", "epoch", "loss", "accuracy", "model", "train", "valid", "batch",
-    "layer", "weight", "tensor", "metric", "sample",
+    "alpha", "beta", "gamma", "delta", "epoch", "loss", "accuracy", "model", "train", "valid",
+    "batch", "layer", "weight", "tensor", "metric", "sample",
 ];
-const CATEGORIES: [&str; 12] =
-    ["cat", "dog", "bird", "fish", "horse", "sheep", "cow", "frog", "deer", "truck", "ship", "plane"];
+const CATEGORIES: [&str; 12] = [
+    "cat", "dog", "bird", "fish", "horse", "sheep", "cow", "frog", "deer", "truck", "ship", "plane",
+];
 
 /// A `rows` × 8 frame: id, user, category, flag, count, price (2 decimals), score, ratio (6 decimals).
 pub fn frame(rows: usize, seed: u64) -> Result<DataFrame> {
     let mut rng = StdRng::seed_from_u64(seed);
     let id: Vec<i64> = (0..rows as i64).collect();
-    let user: Vec<String> = (0..rows).map(|_| format!("user_{:06}", rng.random_range(0..200_000))).collect();
-    let category: Vec<&str> = (0..rows).map(|_| CATEGORIES[rng.random_range(0..CATEGORIES.len())]).collect();
+    let user: Vec<String> = (0..rows)
+        .map(|_| format!("user_{:06}", rng.random_range(0..200_000)))
+        .collect();
+    let category: Vec<&str> = (0..rows)
+        .map(|_| CATEGORIES[rng.random_range(0..CATEGORIES.len())])
+        .collect();
     let flag: Vec<bool> = (0..rows).map(|_| rng.random_bool(0.3)).collect();
     let count: Vec<i64> = (0..rows).map(|_| rng.random_range(0..10_000)).collect();
-    let price: Vec<f64> = (0..rows).map(|_| (rng.random_range(0.0..1000.0f64) * 100.0).round() / 100.0).collect();
+    let price: Vec<f64> = (0..rows)
+        .map(|_| (rng.random_range(0.0..1000.0f64) * 100.0).round() / 100.0)
+        .collect();
     let score: Vec<f64> = (0..rows).map(|_| rng.random::<f64>()).collect();
-    let ratio: Vec<f64> = (0..rows).map(|_| (rng.random::<f64>() * 1e6).round() / 1e6).collect();
+    let ratio: Vec<f64> = (0..rows)
+        .map(|_| (rng.random::<f64>() * 1e6).round() / 1e6)
+        .collect();
     Ok(df!(
         "id" => id, "user" => user, "category" => category, "flag" => flag,
         "count" => count, "price" => price, "score" => score, "ratio" => ratio,
@@ -54,7 +63,11 @@ pub fn write_folder(count: usize, size: usize, seed: u64, out: &Path) -> Result<
         let mut buf = String::with_capacity(size + 16);
         while buf.len() < size {
             buf.push_str(WORDS[rng.random_range(0..WORDS.len())]);
-            buf.push(if rng.random_range(0..10) == 0 { '\n' } else { ' ' });
+            buf.push(if rng.random_range(0..10) == 0 {
+                '\n'
+            } else {
+                ' '
+            });
         }
         buf.truncate(size);
         std::fs::write(out.join(format!("f{i:05}.txt")), buf)?;

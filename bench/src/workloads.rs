@@ -21,7 +21,9 @@ fn builder(home: &Path, name: &str, dest: Option<&Path>) -> trove::TaskBuilder {
 /// `examples/artifacts.rs`, against the server named by `<home>/trove.toml`.
 pub fn w1(home: &Path, samples: &Path) -> Result<()> {
     let t0 = Instant::now();
-    let task = Task::builder("examples", "artifacts example").home(home).init()?;
+    let task = Task::builder("examples", "artifacts example")
+        .home(home)
+        .init()?;
     let df = df!(
         "" => ["falcon", "dog", "spider", "fish"],
         "num_legs" => [2i64, 4, 8, 0],
@@ -35,8 +37,14 @@ pub fn w1(home: &Path, samples: &Path) -> Result<()> {
         [("counting", "legs"), ("max legs", "69")],
         trove::Uniqueness::AllColumns,
     )?;
-    let _half = task.get_registered_artifacts()["train"].read().head(Some(2));
-    task.upload_artifact_with("Pandas", df.clone(), UploadOptions::default().index_column(""))?;
+    let _half = task.get_registered_artifacts()["train"]
+        .read()
+        .head(Some(2));
+    task.upload_artifact_with(
+        "Pandas",
+        df.clone(),
+        UploadOptions::default().index_column(""),
+    )?;
     task.upload_artifact("local file", samples.join("dancing.jpg").as_path())?;
     task.upload_artifact("dictionary", trove::samples::frame_to_dict(&df, "")?)?;
     task.upload_artifact("Numpy Eye", ndarray::Array2::<f64>::eye(100))?;
@@ -54,17 +62,28 @@ pub fn w2(home: &Path, input: &Path, ext: &str, dest: &Path) -> Result<()> {
     let df = read_frame(input)?;
     let task = builder(home, "w2", Some(dest)).init()?;
     let t0 = Instant::now();
-    let rec = task.upload_artifact_with("frame", &df, UploadOptions::default().extension(ext).wait(true))?;
+    let rec = task.upload_artifact_with(
+        "frame",
+        &df,
+        UploadOptions::default().extension(ext).wait(true),
+    )?;
     let secs = t0.elapsed().as_secs_f64();
     task.close()?;
-    emit(json!({"workload": "w2", "format": ext, "seconds": secs, "bytes": rec.content_size,
-        "rows": df.height(), "input_bytes": df.estimated_size()}));
+    emit(
+        json!({"workload": "w2", "format": ext, "seconds": secs, "bytes": rec.content_size,
+        "rows": df.height(), "input_bytes": df.estimated_size()}),
+    );
     Ok(())
 }
 
 fn dir_bytes(dir: &Path) -> u64 {
     std::fs::read_dir(dir)
-        .map(|rd| rd.filter_map(|e| e.ok()).filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok())
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
         .unwrap_or(0)
 }
 
@@ -76,13 +95,17 @@ pub fn w3(home: &Path, folder: &Path, dest: Option<&Path>) -> Result<()> {
     let rec = task.upload_artifact_with("folder", folder, UploadOptions::default().wait(true))?;
     let secs = t0.elapsed().as_secs_f64();
     task.close()?;
-    emit(json!({"workload": "w3", "seconds": secs, "bytes": rec.content_size, "input_bytes": input}));
+    emit(
+        json!({"workload": "w3", "seconds": secs, "bytes": rec.content_size, "input_bytes": input}),
+    );
     Ok(())
 }
 
 /// W4: upload one big file to a local folder (hash included), waiting for it.
 pub fn w4(home: &Path, file: &Path, dest: &Path) -> Result<()> {
-    let size = std::fs::metadata(file).with_context(|| format!("stat {}", file.display()))?.len();
+    let size = std::fs::metadata(file)
+        .with_context(|| format!("stat {}", file.display()))?
+        .len();
     let task = builder(home, "w4", Some(dest)).init()?;
     let t0 = Instant::now();
     let rec = task.upload_artifact_with("big", file, UploadOptions::default().wait(true))?;
@@ -104,8 +127,10 @@ pub fn w5(home: &Path, count: usize) -> Result<()> {
     let secs = t0.elapsed().as_secs_f64();
     let listed = task.artifacts()?.len();
     task.close()?;
-    emit(json!({"workload": "w5", "seconds": secs, "count": count, "listed": listed,
-        "per_second": count as f64 / secs}));
+    emit(
+        json!({"workload": "w5", "seconds": secs, "count": count, "listed": listed,
+        "per_second": count as f64 / secs}),
+    );
     Ok(())
 }
 
@@ -118,7 +143,9 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// change and the sync that uploads it.
 pub fn w6(home: &Path, input: &Path, dest: &Path, checks: usize) -> Result<()> {
     let df = read_frame(input)?;
-    let task = builder(home, "w6", Some(dest)).monitor_interval(std::time::Duration::from_secs(3600)).init()?;
+    let task = builder(home, "w6", Some(dest))
+        .monitor_interval(std::time::Duration::from_secs(3600))
+        .init()?;
     let tracked = Tracked::new(df);
     let t0 = Instant::now();
     task.register_artifact("frame", &tracked)?;
@@ -137,24 +164,32 @@ pub fn w6(home: &Path, input: &Path, dest: &Path, checks: usize) -> Result<()> {
     }
     {
         let mut w = tracked.write();
-        let bumped = (w.column("count")?.as_materialized_series() + 1)?;
-        w.replace("count", bumped)?;
+        let bumped = w.column("count")?.as_materialized_series() + 1;
+        w.replace("count", bumped.into())?;
     }
     let t = Instant::now();
     task.flush()?;
     let sync = t.elapsed().as_secs_f64();
     let versions = task.artifact("frame").map(|a| a.name().to_string()).ok();
     task.close()?;
-    emit(json!({"workload": "w6", "fingerprint_seconds": median(fp), "check_seconds": median(check),
-        "sync_seconds": sync, "first_upload_seconds": first, "artifact": versions}));
+    emit(
+        json!({"workload": "w6", "fingerprint_seconds": median(fp), "check_seconds": median(check),
+        "sync_seconds": sync, "first_upload_seconds": first, "artifact": versions}),
+    );
     Ok(())
 }
 
 /// W7 client: upload every file of `dir` (1 MiB each) to the server, then flush; prints its timeline.
 pub fn w7_client(home: &Path, dir: &Path, client: usize) -> Result<()> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
     files.sort();
-    let bytes: u64 = files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
+    let bytes: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum();
     let task = builder(home, &format!("w7-client-{client}"), None).init()?;
     let start = epoch();
     for (i, f) in files.iter().enumerate() {
@@ -163,7 +198,9 @@ pub fn w7_client(home: &Path, dir: &Path, client: usize) -> Result<()> {
     task.flush()?;
     let end = epoch();
     task.close()?;
-    emit(json!({"workload": "w7", "start": start, "end": end, "bytes": bytes, "files": files.len(),
-        "seconds": end - start}));
+    emit(
+        json!({"workload": "w7", "start": start, "end": end, "bytes": bytes, "files": files.len(),
+        "seconds": end - start}),
+    );
     Ok(())
 }
