@@ -582,6 +582,7 @@ class Bench:
     # ------------------------------------------------------------------------------------------ main
     def go(self):
         t0 = time.time()
+        self.load_start = os.getloadavg()
         self.prepare()
         only = set(self.a.only.split(",")) if self.a.only else None
         steps = [("limits", self.limits), ("w1", self.w1), ("w2", self.w2), ("w3", self.w3), ("w4", self.w4),
@@ -595,6 +596,7 @@ class Bench:
             self._mlflow.stop()
             self.clean(self._mlflow.home)
         self.elapsed = time.time() - t0
+        self.load_end = os.getloadavg()
         import report
         text = report.render(self)
         print(text)

@@ -109,6 +109,7 @@ def render(b):
     for r in res:
         if r["case"] not in cases:
             cases.append(r["case"])
+    cases.sort(key=lambda c: (int(c[1]) if re.match(r"W\d", c) else 9))
     groups = {}
     for r in res:
         groups.setdefault((r["case"], r["impl"]), []).append(r)
@@ -124,6 +125,10 @@ def render(b):
                f"run took {b.elapsed / 60:.1f} min on {time_now()}.\n")
     out.append(f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory']} RAM, disk {m['disk']}, "
                f"Linux {m['kernel']}, {m['rustc']}, Python {m['python']}; {m['versions']}.\n")
+    ls, le = getattr(b, "load_start", None), getattr(b, "load_end", None)
+    if ls and le:
+        out.append(f"Load average (1/5/15 min) at the start: {ls[0]:.2f}/{ls[1]:.2f}/{ls[2]:.2f}, at the end: "
+                   f"{le[0]:.2f}/{le[1]:.2f}/{le[2]:.2f} (other jobs on this machine share its CPUs and disk).\n")
     out.append("| case | implementation | time, median (min–max) | throughput | client peak RSS | server peak RSS "
                "| output size | time ÷ trove's |")
     out.append("|---|---|---|---|---|---|---|---|")
@@ -270,7 +275,7 @@ NOTES = """Notes on method:
   (interpreter start and imports included), measured by the driver.
 - *client peak RSS* is the measured process's VmHWM (/proc/self/status) at its end, maximum over runs (for W7
   the largest of the 8 clients); *server peak RSS* is the server process tree's VmHWM (a fresh `trove server`
-  per run; MLflow's server is started once per workload and its worker processes are summed).
+  per run; one MLflow server serves the whole run, so its peak covers every workload before the row; its processes are summed).
 - peers: `clearml-server` is the official ClearML SDK against `trove server` (in W2–W4 with `output_uri` set to
   the same kind of local folder trove writes to); `clearml-offline` is `CLEARML_OFFLINE_MODE=1`; `mlflow-local`
   is a local file store (`mlflow.log_artifact`), `mlflow-server` is `mlflow server --serve-artifacts`. MLflow
