@@ -94,7 +94,9 @@ fn sdk_env(s: &TestServer, wd: &Path) -> Vec<(String, String)> {
     env
 }
 
-async fn sdk_round_trip(venv_name: &str, clearml: &str) {
+/// Run the example `runs` times (a re-run goes through the SDK's task-reuse checks and must make a new
+/// task, as a task with artifacts is never reused), then retrieve the newest from a second process.
+async fn sdk_round_trip(venv_name: &str, clearml: &str, runs: usize) {
     let py = tokio::task::spawn_blocking({
         let (n, c) = (venv_name.to_string(), clearml.to_string());
         move || venv(&n, &c)
@@ -110,9 +112,13 @@ async fn sdk_round_trip(venv_name: &str, clearml: &str) {
     let srv = s.srv();
     let env = sdk_env(&s, wd);
 
-    let (ok, out) = run_py(&py, "seed_artifacts.py", &[], wd, &env).await;
-    assert!(ok, "seed_artifacts.py ({clearml}) failed\n{out}");
-    assert!(out.contains("Done"), "{out}");
+    let mut out = String::new();
+    for run in 1..=runs {
+        let (ok, o) = run_py(&py, "seed_artifacts.py", &[], wd, &env).await;
+        assert!(ok, "seed_artifacts.py ({clearml}) run {run} failed\n{o}");
+        assert!(o.contains("Done"), "{o}");
+        out.push_str(&o);
+    }
     let (ok, out2) = run_py(&py, "seed_retrieve.py", &[wd.to_str().unwrap()], wd, &env).await;
     assert!(
         ok,
@@ -133,40 +139,45 @@ async fn sdk_round_trip(venv_name: &str, clearml: &str) {
         ..Default::default()
     };
     let tasks = store.query_tasks(&q).await.unwrap();
-    let task = tasks
+    let tasks: Vec<_> = tasks
         .iter()
-        .find(|t| t.name == "artifacts example")
-        .expect("task");
-    assert_eq!(task.status, trove_core::TaskStatus::Completed, "{task:?}");
-    let arts = store.list_artifacts(&task.id).await.unwrap();
-    assert_eq!(arts.len(), 8, "{arts:?}");
+        .filter(|t| t.name == "artifacts example")
+        .collect();
+    assert_eq!(tasks.len(), runs, "one new task per run: {tasks:?}");
     let files_root = s.home.path().join("files");
     let prefix = format!("http://{}/", srv.files_addr);
-    for a in &arts {
-        let uri = a
-            .uri
-            .as_deref()
-            .unwrap_or_else(|| panic!("{} has no uri", a.key));
-        let rel = uri
-            .strip_prefix(&prefix)
-            .unwrap_or_else(|| panic!("{uri} is not on the files server"));
-        let rel = trove_core::layout::unquote(rel).unwrap();
-        let bytes = std::fs::read(files_root.join(&rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
-        let hash = hex::encode(sha2::Sha256::digest(&bytes));
-        assert_eq!(Some(hash.as_str()), a.hash.as_deref(), "{} hash", a.key);
-        assert_eq!(Some(bytes.len() as u64), a.content_size, "{} size", a.key);
+    for task in tasks {
+        assert_eq!(task.status, trove_core::TaskStatus::Completed, "{task:?}");
+        let arts = store.list_artifacts(&task.id).await.unwrap();
+        assert_eq!(arts.len(), 8, "{arts:?}");
+        for a in &arts {
+            let uri = a
+                .uri
+                .as_deref()
+                .unwrap_or_else(|| panic!("{} has no uri", a.key));
+            let rel = uri
+                .strip_prefix(&prefix)
+                .unwrap_or_else(|| panic!("{uri} is not on the files server"));
+            assert!(rel.contains(&task.id), "{uri}");
+            let rel = trove_core::layout::unquote(rel).unwrap();
+            let bytes =
+                std::fs::read(files_root.join(&rel)).unwrap_or_else(|e| panic!("{rel}: {e}"));
+            let hash = hex::encode(sha2::Sha256::digest(&bytes));
+            assert_eq!(Some(hash.as_str()), a.hash.as_deref(), "{} hash", a.key);
+            assert_eq!(Some(bytes.len() as u64), a.content_size, "{} size", a.key);
+        }
     }
     s.stop().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clearml_2x_sdk_round_trip() {
-    sdk_round_trip("clearml2", "clearml>=2,<3").await;
+    sdk_round_trip("clearml2", "clearml>=2,<3", 1).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clearml_1_17_sdk_round_trip() {
-    sdk_round_trip("clearml117", "clearml==1.17.*").await;
+    sdk_round_trip("clearml117", "clearml==1.17.*", 2).await;
 }
 
 /// §7.3: `tasks.stop` on a running development task makes the SDK's watchdog end the user's process.
