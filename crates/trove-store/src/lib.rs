@@ -2,6 +2,20 @@
 //! `(key, mode)`), registered-artifact versions, events (console lines, scalars), API credentials and server
 //! settings. [`open`] picks the engine from a URL: `sqlite://path` (the embedded default, WAL, busy timeout, safe
 //! for several processes) or `postgres://…` (for several servers). Migrations run on open.
+//!
+//! Both engines run the same SQL through one `sqlx::AnyPool` (`$n` placeholders); text keys compare byte-wise
+//! on both (PostgreSQL columns use `COLLATE "C"`). Behaviour details callers can rely on:
+//! - `limit` 0 means "no limit" everywhere (`TaskQuery`, `list_artifacts_page`, `list_events`).
+//! - `set_status`: `started` is set on the first move to `in_progress`; `completed` on `completed`, `failed`,
+//!   `stopped` (and on `published` if unset); moving back to `created` (a reset) clears both.
+//! - Renaming a project moves its sub-projects (`old/x` → `new/x`) and creates missing parents; `null` values
+//!   in `ProjectUpdate::extra` remove keys, like `TaskEdit::doc`.
+//! - `upsert_artifacts` returns the number of entries given; duplicates of one `(key, mode)` in a call: last wins.
+//! - `delete_artifacts` drops a key's versions once no artifact of that key (any mode) remains.
+//! - `count_artifacts` returns one entry per distinct requested id, in request order, including zeros.
+//! - `add_events` stores nothing and returns `NotFound` if any event names a missing task.
+//! - Filters with an empty id/project/status list match nothing; a `TaskQuery::ids` list is bound as SQL
+//!   parameters, so keep it under ~30,000 ids.
 
 mod artifacts;
 mod db;
