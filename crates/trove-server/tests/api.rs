@@ -736,3 +736,70 @@ async fn delete_artifacts_can_delete_files_on_this_server() {
     assert!(!file("two").exists());
     s.stop().await;
 }
+
+/// `trove server --home <folder the SDK recorded into>` serves what the embedded SDK wrote to its SQLite file.
+#[tokio::test]
+async fn serves_a_home_written_by_the_embedded_sdk() {
+    let home = tempfile::tempdir().unwrap();
+    let opts = common::options(home.path(), false);
+    assert_eq!(
+        opts.db_url(),
+        format!("sqlite://{}", home.path().join("trove.db").display())
+    );
+    {
+        let store = trove_store::open(&opts.db_url()).await.unwrap();
+        let p = store.ensure_project("recorded/sub").await.unwrap();
+        let t = store
+            .create_task(trove_store::NewTask {
+                project: p.id,
+                name: "embedded run".into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        let mut a = trove_core::ArtifactRecord::new("metrics", "JSON");
+        a.uri = Some(format!("file://{}/artifacts/m.json", home.path().display()));
+        a.display_data = vec![("z".into(), "1".into()), ("a".into(), "2".into())];
+        store.upsert_artifacts(&t.id, &[a]).await.unwrap();
+    }
+    let srv = trove_server::start(opts).await.unwrap();
+    let (k, s) = srv.initial_credentials.clone().unwrap();
+    let http = reqwest::Client::new();
+    let login: Value = http
+        .get(format!("http://{}/auth.login", srv.api_addr))
+        .basic_auth(&k, Some(&s))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let t = login["data"]["token"].as_str().unwrap();
+    let r: Value = http
+        .get(format!("http://{}/v2.23/tasks.get_all", srv.api_addr))
+        .bearer_auth(t)
+        .body(json!({"name": "^embedded run$"}).to_string())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let task = &r["data"]["tasks"][0];
+    assert_eq!(task["name"], "embedded run");
+    assert_eq!(task["execution"]["artifacts"][0]["key"], "metrics");
+    assert_eq!(
+        task["execution"]["artifacts"][0]["display_data"],
+        json!([["a", "2"], ["z", "1"]])
+    );
+    let web: Value = http
+        .get(format!("http://{}/health", srv.web_addr))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(web["status"], "ok");
+    srv.shutdown().await;
+}
