@@ -38,7 +38,7 @@ async fn pages_previews_files_and_compare() {
     let l = text(&c, &format!("{base}/projects/{}", fx.project)).await;
     assert!(l.contains("artifacts example (rerun)") && l.contains(r#"name="t" value=""#));
     assert!(
-        l.contains(&format!(r#"<a href="/tasks/{t}/artifacts">12</a>"#)),
+        l.contains(&format!(r#"<a href="/tasks/{t}/artifacts">13</a>"#)),
         "{l}"
     );
     let l = text(
@@ -93,6 +93,11 @@ async fn pages_previews_files_and_compare() {
     assert!(
         v1.contains("version 1") && v1.matches("<tr>").count() == 5,
         "{v1}"
+    );
+    let pq = text(&c, &prev("parquet frame", "")).await;
+    assert!(
+        pq.contains("<th>spider</th><td>8</td><td>0</td><td>1</td>"),
+        "{pq}"
     );
     let npz = text(&c, &prev("Numpy Eye", "")).await;
     assert!(npz.contains("(100, 100)") && npz.contains("float64"));

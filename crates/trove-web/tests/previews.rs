@@ -158,3 +158,40 @@ fn previews_escape_hostile_content() {
     .to_html();
     assert!(!z.contains("<img src=x>"));
 }
+
+#[test]
+fn parquet_written_by_pandas() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = common::make_files(dir.path());
+    let path = |k: &str| files[k]["file"].as_str().unwrap().to_string();
+    let Preview::Table {
+        header,
+        rows,
+        index_first,
+        truncated,
+    } = preview::parquet_table(File::open(path("parquet")).unwrap(), true).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(
+        header,
+        vec!["", "num_legs", "num_wings", "num_specimen_seen"]
+    );
+    assert_eq!(rows[0], vec!["falcon", "2", "2", "10"]);
+    assert_eq!(rows.len(), 4);
+    assert!(index_first && !truncated);
+    let Preview::Table {
+        header,
+        rows,
+        truncated,
+        ..
+    } = preview::parquet_table(File::open(path("range parquet")).unwrap(), true).unwrap()
+    else {
+        panic!()
+    };
+    assert_eq!(header, vec!["", "i", "sq", "name"]);
+    assert_eq!(rows.len(), preview::TABLE_ROWS);
+    assert_eq!(rows[7], vec!["7", "7", "49", "row, \"7\""]);
+    assert!(truncated);
+    assert!(preview::parquet_table(File::open(path("Pandas")).unwrap(), true).is_err());
+}

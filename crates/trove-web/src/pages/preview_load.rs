@@ -86,15 +86,6 @@ pub(crate) async fn compute(
     if kind == Kind::Stored {
         return stored(rec, None);
     }
-    if kind == Kind::Parquet {
-        return stored(
-            rec,
-            Some(
-                "parquet is not decoded by the web UI; this is the preview recorded at upload"
-                    .into(),
-            ),
-        );
-    }
     let source = match bytes_source::resolve(state, uri) {
         Ok(s) => s,
         Err(e) => {
@@ -179,7 +170,32 @@ async fn from_bytes(source: &Source, kind: Kind, index_first: bool) -> Result<Pr
                 )
             })
         }
-        Kind::Image | Kind::Parquet | Kind::Stored => Err("no byte preview for this kind".into()),
+        Kind::Parquet => {
+            let src = source.clone();
+            let rt = tokio::runtime::Handle::current();
+            tokio::task::spawn_blocking(move || match src {
+                Source::Local(p) => {
+                    let f = std::fs::File::open(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+                    preview::parquet_table(f, index_first)
+                }
+                Source::Object { .. } => {
+                    let size = rt.block_on(src.size()).map_err(|e| e.to_string())?;
+                    if size > MAX_PREVIEW_FETCH {
+                        return Err(format!(
+                            "the file is larger than the {} the web UI reads from object storage",
+                            trove_core::preview::format_size_binary(MAX_PREVIEW_FETCH)
+                        ));
+                    }
+                    let all = rt
+                        .block_on(src.read_head(size))
+                        .map_err(|e| e.to_string())?;
+                    preview::parquet_table(bytes::Bytes::from(all), index_first)
+                }
+            })
+            .await
+            .map_err(|e| format!("preview task failed: {e}"))?
+        }
+        Kind::Image | Kind::Stored => Err("no byte preview for this kind".into()),
     }
 }
 

@@ -1,8 +1,11 @@
 //! Previews computed from an artifact's stored bytes, bounded in how much they read: CSV (plain or gzip)
-//! tables, pretty-printed JSON, ZIP listings, NPZ array summaries. Parsers are pure functions over bytes or
+//! and Parquet tables, pretty-printed JSON, ZIP listings, NPZ array summaries. Parsers are pure functions over bytes or
 //! a `Read + Seek`; [`Preview::to_html`] renders the result with everything escaped.
 
 pub mod npy;
+mod parquet;
+
+pub use parquet::parquet_table;
 
 use crate::html::escape;
 use std::fmt::Write;

@@ -222,6 +222,15 @@ pub async fn fixture(auth: bool) -> Fixture {
         &prefix_key,
     ));
     recs.push(add(
+        "parquet frame",
+        &f("parquet"),
+        "frame.parquet",
+        "pandas",
+        "application/parquet",
+        "repr",
+        &prefix_key,
+    ));
+    recs.push(add(
         "dictionary",
         &f("dictionary"),
         "dictionary.json",
