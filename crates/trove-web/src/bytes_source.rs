@@ -39,11 +39,40 @@ pub(crate) fn is_local_uri(uri: &str) -> bool {
             && (b[2] == b'\\' || b[2] == b'/'))
 }
 
+/// The files server's base URL and, for a loopback host, the same URL with the other loopback names
+/// (`127.0.0.1`, `localhost`, `[::1]`), since clients record whichever name they were configured with.
+fn base_aliases(base: &str) -> Vec<String> {
+    let base = base.trim_end_matches('/').to_string();
+    let mut out = vec![base.clone()];
+    const LOOPBACK: [&str; 3] = ["127.0.0.1", "localhost", "[::1]"];
+    if let Some((scheme, rest)) = base.split_once("://") {
+        let (host, tail) = match rest.find([':', '/']) {
+            Some(i) if !rest.starts_with('[') => (&rest[..i], &rest[i..]),
+            _ if rest.starts_with('[') => {
+                rest.split_at(rest.find(']').map_or(rest.len(), |i| i + 1))
+            }
+            _ => (rest, ""),
+        };
+        if LOOPBACK.contains(&host) {
+            out.extend(
+                LOOPBACK
+                    .iter()
+                    .filter(|h| **h != host)
+                    .map(|h| format!("{scheme}://{h}{tail}")),
+            );
+        }
+    }
+    out
+}
+
 /// Decide where `uri` is readable from.
 pub(crate) fn resolve(state: &WebState, uri: &str) -> Result<Source, WebError> {
     if let (Some((store, prefix)), Some(base)) = (&state.files, &state.files_public_url) {
-        let base = base.trim_end_matches('/');
-        if let Some(rest) = uri.strip_prefix(base).and_then(|r| r.strip_prefix('/')) {
+        let bases = base_aliases(base);
+        if let Some(rest) = bases.iter().find_map(|b| {
+            uri.strip_prefix(b.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+        }) {
             let rest = rest.split(['?', '#']).next().unwrap_or_default();
             let key = trove_core::layout::unquote(rest)
                 .filter(|k| trove_core::layout::is_confined(k))
@@ -56,6 +85,10 @@ pub(crate) fn resolve(state: &WebState, uri: &str) -> Result<Source, WebError> {
         }
     }
     if let Some(p) = uri.strip_prefix("file://") {
+        let p = p
+            .strip_prefix("localhost")
+            .filter(|r| r.starts_with('/'))
+            .unwrap_or(p);
         // ClearML records file URIs unquoted; accept quoted ones too.
         let raw = PathBuf::from(p);
         if raw.exists() {
@@ -299,6 +332,30 @@ impl Seek for RangeReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loopback_aliases() {
+        assert_eq!(
+            base_aliases("http://127.0.0.1:8081/"),
+            vec![
+                "http://127.0.0.1:8081",
+                "http://localhost:8081",
+                "http://[::1]:8081"
+            ]
+        );
+        assert_eq!(
+            base_aliases("http://[::1]:8081")[1],
+            "http://127.0.0.1:8081"
+        );
+        assert_eq!(
+            base_aliases("https://files.example.com"),
+            vec!["https://files.example.com"]
+        );
+        assert_eq!(
+            base_aliases("http://localhost/files")[1],
+            "http://127.0.0.1/files"
+        );
+    }
 
     #[test]
     fn local_uri_detection() {

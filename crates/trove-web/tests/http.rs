@@ -124,6 +124,18 @@ async fn pages_previews_files_and_compare() {
     assert!(failed.contains("The upload failed: connection reset by peer"));
     let hostile = text(&c, &prev(HOSTILE, "")).await;
     assert!(hostile.contains("&lt;script&gt;alert(4)") && !hostile.contains("<script>"));
+    // the same files-server object recorded under another loopback name
+    let mut alias = fx
+        .store
+        .get_artifact(t, "Pandas", "output")
+        .await
+        .unwrap()
+        .unwrap();
+    alias.key = "Pandas via localhost".into();
+    alias.uri = Some(alias.uri.unwrap().replace("127.0.0.1", "localhost"));
+    fx.store.upsert_artifacts(t, &[alias]).await.unwrap();
+    let via = text(&c, &prev("Pandas via localhost", "")).await;
+    assert!(via.contains("<th>falcon</th>"), "{via}");
     let missing = c.get(prev("nope", "")).send().await.unwrap();
     assert_eq!(missing.status(), 404);
 
