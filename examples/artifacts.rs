@@ -2,17 +2,19 @@
 //! every artifact kind, with the seed's names. Run it with
 //! `cargo run -p trove --example artifacts` (records into `$TROVE_HOME`, default `~/.trove`).
 
-use polars::prelude::*;
 use std::path::Path;
-use trove::{Task, TaskBuilder, UploadOptions};
+use trove::{Task, TaskBuilder, UploadOptions, image, ndarray};
 
 /// Record the seed example with `builder` (project `examples`, task `artifacts example`), using sample data
 /// written into `samples`. Returns the task, still open.
-pub fn record(builder: TaskBuilder, samples: &Path) -> Result<Task, Box<dyn std::error::Error>> {
+pub fn record(
+    builder: TaskBuilder,
+    samples: &Path,
+) -> Result<Task, Box<dyn std::error::Error + Send + Sync>> {
     trove::samples::write_data_samples(samples)?;
     let task = builder.init()?;
 
-    let df = df!(
+    let df = trove::polars::df!(
         "" => ["falcon", "dog", "spider", "fish"],
         "num_legs" => [2i64, 4, 8, 0],
         "num_wings" => [2i64, 0, 0, 0],
@@ -25,10 +27,9 @@ pub fn record(builder: TaskBuilder, samples: &Path) -> Result<Task, Box<dyn std:
     task.register_artifact_with(
         "train",
         &train,
-        [("counting", "legs"), ("max legs", "69")]
-            .into_iter()
-            .collect(),
-        trove::Uniqueness::AllColumns,
+        trove::RegisterOptions::default()
+            .metadata("counting", "legs")
+            .metadata("max legs", 69),
     )?;
     // Like the seed, derive a new frame from the registered one (from anywhere, through the task): this
     // leaves `train` itself unchanged, so it is uploaded once. Mutating it through `train.write()` would
@@ -60,7 +61,7 @@ pub fn record(builder: TaskBuilder, samples: &Path) -> Result<Task, Box<dyn std:
     Ok(task)
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let samples = std::env::temp_dir().join(format!("trove-data-samples-{}", std::process::id()));
     let task = record(Task::builder("examples", "artifacts example"), &samples)?;
     for a in task.artifacts()? {

@@ -60,7 +60,8 @@ enum Command {
 fn main() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();
@@ -75,7 +76,13 @@ fn main() -> Result<()> {
         Command::Demo(args) => commands::demo::run(config, args),
         Command::Ls { project } => commands::tasks::ls(config, project.as_deref()),
         Command::Artifacts { task } => commands::tasks::artifacts(config, &task),
-        Command::Get { task, artifact, output } => commands::tasks::get(config, &task, &artifact, output),
-        Command::Upload { task, name, path } => commands::tasks::upload(config, &task, &name, &path),
+        Command::Get {
+            task,
+            artifact,
+            output,
+        } => commands::tasks::get(config, &task, &artifact, output),
+        Command::Upload { task, name, path } => {
+            commands::tasks::upload(config, &task, &name, &path)
+        }
     }
 }

@@ -32,6 +32,9 @@ mod task;
 mod tracked;
 mod upload;
 
+/// The crates whose types the SDK takes, re-exported so versions always match.
+pub use {image, ndarray, polars};
+
 pub use artifact::Artifact;
 pub use backend::{ProjectInfo, TaskInfo};
 pub use context::DestinationSource;
@@ -40,6 +43,7 @@ pub use fingerprint::fingerprint;
 pub use kinds::{FromArtifact, IntoArtifact};
 pub use listing::{TaskSummary, list_tasks};
 pub use monitor::DEFAULT_INTERVAL as DEFAULT_MONITOR_INTERVAL;
+pub use registered::RegisterOptions;
 pub use task::{Task, TaskBuilder};
 pub use tracked::{Tracked, Uniqueness};
 pub use trove_core::{ArtifactRecord, ArtifactVersion, Config, TaskStatus, UploadState};

@@ -3,7 +3,7 @@
 
 use polars::prelude::*;
 use std::time::Duration;
-use trove::{Task, Tracked, TroveError, Uniqueness};
+use trove::{RegisterOptions, Task, Tracked, TroveError};
 
 fn frame() -> DataFrame {
     df!("num_legs" => [2i64, 4, 8, 0], "num_wings" => [2i64, 0, 0, 0], "num_specimen_seen" => [10i64, 2, 1, 8]).unwrap()
@@ -26,8 +26,9 @@ fn unchanged_frames_upload_once_and_each_change_is_one_version() {
     t.register_artifact_with(
         "train",
         &train,
-        [("counting", "legs"), ("max legs", "69")],
-        Uniqueness::AllColumns,
+        RegisterOptions::default()
+            .metadata("counting", "legs")
+            .metadata("max legs", 69),
     )
     .unwrap();
     t.flush().unwrap();

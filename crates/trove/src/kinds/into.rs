@@ -178,8 +178,17 @@ fn url_scheme(s: &str) -> Option<String> {
     ok.then(|| scheme.to_ascii_lowercase())
 }
 
+/// The folder before the first wildcard component exists.
+fn wildcard_root_is_dir(s: &str) -> bool {
+    let root: std::path::PathBuf = Path::new(s)
+        .components()
+        .take_while(|c| !c.as_os_str().to_string_lossy().contains(['*', '?']))
+        .collect();
+    !root.as_os_str().is_empty() && root.is_dir()
+}
+
 /// ClearML's dispatch of a string: an existing path → file/folder; a pattern with `*`/`?` whose folder
-/// exists and that matches something → wildcard; a URL with scheme s3/gs/azure/http(s) → link; else text.
+/// exists → wildcard (matching nothing is then an error); a URL with scheme s3/gs/azure/http(s) → link; else text.
 pub fn dispatch_str(s: &str) -> ArtifactObject {
     if !s.is_empty() && s.len() < 2048 {
         let p = Path::new(s);
@@ -189,8 +198,10 @@ pub fn dispatch_str(s: &str) -> ArtifactObject {
             }
         } else if s.contains(['*', '?'])
             && p.parent().is_some_and(|f| !f.as_os_str().is_empty())
-            && wildcard_matches(s)
+            && (wildcard_matches(s) || wildcard_root_is_dir(s))
         {
+            // A pattern under an existing folder is a wildcard even when it matches nothing: serialising it
+            // then fails with a clear "matches nothing" error instead of silently storing the text.
             return ArtifactObject::Wildcard(s.to_string());
         }
     }

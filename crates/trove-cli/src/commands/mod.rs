@@ -1,0 +1,5 @@
+//! One module per group of subcommands.
+
+pub mod demo;
+pub mod server;
+pub mod tasks;
