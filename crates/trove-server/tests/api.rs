@@ -793,7 +793,7 @@ async fn serves_a_home_written_by_the_embedded_sdk() {
         json!([["a", "2"], ["z", "1"]])
     );
     let web: Value = http
-        .get(format!("http://{}/health", srv.web_addr))
+        .get(format!("http://{}/api/health", srv.web_addr))
         .send()
         .await
         .unwrap()
@@ -802,4 +802,146 @@ async fn serves_a_home_written_by_the_embedded_sdk() {
         .unwrap();
     assert_eq!(web["status"], "ok");
     srv.shutdown().await;
+}
+
+#[tokio::test]
+async fn artifact_versions_and_trove_record_fields() {
+    let s = TestServer::start().await;
+    let t = s.login().await;
+    let (_, id) = s.task(&t, "versions", "registered").await;
+    s.ok(&t, "tasks.started", json!({"task": id})).await;
+
+    // trove's `state` and `error` survive the round trip through the API.
+    let arts = json!([
+        {"key": "train", "type": "pandas", "uri": "http://files/x.csv.gz", "hash": "h2", "content_size": 7,
+         "state": "uploading"},
+        {"key": "broken", "type": "custom", "state": "failed", "error": "disk full: no space left"},
+        {"key": "plain", "type": "dict", "uri": "http://files/p.json"}
+    ]);
+    s.ok(
+        &t,
+        "tasks.add_or_update_artifacts",
+        json!({"task": id, "artifacts": arts, "force": true}),
+    )
+    .await;
+    let task = s.ok(&t, "tasks.get_by_id", json!({"task": id})).await;
+    let got = task["task"]["execution"]["artifacts"].as_array().unwrap();
+    let by_key = |k: &str| got.iter().find(|a| a["key"] == k).unwrap().clone();
+    assert_eq!(by_key("train")["state"], "uploading");
+    assert_eq!(by_key("broken")["state"], "failed");
+    assert_eq!(by_key("broken")["error"], "disk full: no space left");
+    assert_eq!(
+        by_key("plain")["state"],
+        "ready",
+        "absent state means ready"
+    );
+    assert!(by_key("plain").get("error").is_none());
+    let parsed: Vec<trove_core::ArtifactRecord> =
+        serde_json::from_value(task["task"]["execution"]["artifacts"].clone()).unwrap();
+    assert_eq!(parsed.len(), 3);
+
+    // No versions yet.
+    let d = s
+        .ok(
+            &t,
+            "tasks.get_artifact_versions",
+            json!({"task": id, "key": "train"}),
+        )
+        .await;
+    assert_eq!(d["versions"], json!([]));
+
+    let version = |n: u32| trove_core::ArtifactVersion {
+        version: n,
+        timestamp: 1_700_000_000 + i64::from(n),
+        hash: format!("hash{n}"),
+        content_size: 100 + u64::from(n),
+        uri: format!("http://files/train.{n}.csv.gz"),
+        data_hash: Some(format!("data{n}")),
+    };
+    for n in 1..=3 {
+        let d = s
+            .ok(
+                &t,
+                "tasks.add_artifact_version",
+                json!({"task": id, "key": "train", "version": version(n)}),
+            )
+            .await;
+        assert_eq!(d["added"], 1);
+    }
+    let d = s
+        .ok(
+            &t,
+            "tasks.get_artifact_versions",
+            json!({"task": id, "key": "train"}),
+        )
+        .await;
+    let versions: Vec<trove_core::ArtifactVersion> =
+        serde_json::from_value(d["versions"].clone()).unwrap();
+    assert_eq!(versions, (1..=3).map(version).collect::<Vec<_>>());
+    // Other keys have their own history.
+    let d = s
+        .ok(
+            &t,
+            "tasks.get_artifact_versions",
+            json!({"task": id, "key": "plain"}),
+        )
+        .await;
+    assert_eq!(d["versions"], json!([]));
+
+    // A duplicate and a gap are conflicts (409 envelope), and change nothing.
+    for n in [2, 5] {
+        let (code, v) = s
+            .call(
+                &t,
+                "tasks.add_artifact_version",
+                json!({"task": id, "key": "train", "version": version(n)}),
+            )
+            .await;
+        assert_eq!(code, 409, "{v}");
+        assert!(
+            v["meta"]["result_msg"].as_str().unwrap().contains("train"),
+            "{v}"
+        );
+    }
+    let d = s
+        .ok(
+            &t,
+            "tasks.get_artifact_versions",
+            json!({"task": id, "key": "train"}),
+        )
+        .await;
+    assert_eq!(d["versions"].as_array().unwrap().len(), 3);
+
+    // Bad requests: unknown task, missing or malformed version.
+    let missing = "0".repeat(32);
+    let (code, v) = s
+        .call(
+            &t,
+            "tasks.add_artifact_version",
+            json!({"task": missing, "key": "train", "version": version(1)}),
+        )
+        .await;
+    assert_eq!(
+        (code, v["meta"]["result_subcode"].as_u64()),
+        (400, Some(101))
+    );
+    let (code, _) = s
+        .call(
+            &t,
+            "tasks.get_artifact_versions",
+            json!({"task": missing, "key": "train"}),
+        )
+        .await;
+    assert_eq!(code, 400);
+    for bad in [
+        json!({"task": id, "key": "train"}),
+        json!({"task": id, "key": "train", "version": {"version": 4}}),
+        json!({"task": id, "version": version(4)}),
+        json!({"task": id, "key": "train", "version": version(0)}),
+    ] {
+        let (code, v) = s.call(&t, "tasks.add_artifact_version", bad.clone()).await;
+        assert_eq!(code, 400, "{bad}: {v}");
+        assert_eq!(v["meta"]["result_subcode"], 12, "{v}");
+    }
+    s.stop().await;
 }

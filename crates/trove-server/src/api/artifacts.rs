@@ -1,5 +1,6 @@
-//! `tasks.add_or_update_artifacts` / `tasks.delete_artifacts`, and deleting artifact bytes from this files
-//! server.
+//! `tasks.add_or_update_artifacts` / `tasks.delete_artifacts`, deleting artifact bytes from this files
+//! server, and trove's version history of registered artifacts (`tasks.add_artifact_version`,
+//! `tasks.get_artifact_versions`).
 
 use super::Ctx;
 use super::args::{self, Body};
@@ -7,7 +8,8 @@ use super::tasks::load;
 use crate::error::ApiError;
 use object_store::ObjectStoreExt;
 use serde_json::{Value, json};
-use trove_core::{ArtifactRecord, TaskStatus};
+use trove_core::{ArtifactRecord, ArtifactVersion, TaskStatus};
+use trove_store::StoreError;
 use trove_store::Task;
 
 /// Parse an artifact list (key and type required; `mode` must be input or output).
@@ -103,4 +105,45 @@ pub async fn delete_artifacts(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
         0
     };
     Ok(json!({ "deleted": deleted.len(), "files_deleted": files }))
+}
+
+/// trove extension `tasks.add_artifact_version {task, key, version}` → `{"added": 1}`. Versions must be added
+/// in order (1, 2, …); a duplicate or a gap answers 409 (`result_subcode` 405, as other "already exists").
+pub async fn add_artifact_version(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
+    let id = args::req_str(b, "task")?;
+    let key = args::req_str(b, "key")?;
+    let raw = b
+        .get("version")
+        .cloned()
+        .filter(|v| !v.is_null())
+        .ok_or_else(|| ApiError::validation("missing required field 'version'"))?;
+    let version: ArtifactVersion = serde_json::from_value(raw).map_err(|e| {
+        ApiError::validation(format!(
+            "invalid 'version' (version, timestamp, hash, content_size and uri are required): {e}"
+        ))
+    })?;
+    if version.version == 0 {
+        return Err(ApiError::validation("artifact versions count from 1"));
+    }
+    load(ctx, &id).await?;
+    match ctx.state.store.add_version(&id, &key, &version).await {
+        Ok(()) => Ok(json!({ "added": 1 })),
+        Err(StoreError::Conflict { what, name }) => Err(ApiError::new(
+            409,
+            405,
+            format!("{what} already exists or is out of order: {name}"),
+        )
+        .with_data(json!({ "task": id, "key": key, "version": version.version }))),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// trove extension `tasks.get_artifact_versions {task, key}` → `{"versions": [...]}`, oldest first (empty for
+/// an artifact that was never registered).
+pub async fn get_artifact_versions(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
+    let id = args::req_str(b, "task")?;
+    let key = args::req_str(b, "key")?;
+    load(ctx, &id).await?;
+    let versions = ctx.state.store.list_versions(&id, &key).await?;
+    Ok(json!({ "versions": versions }))
 }

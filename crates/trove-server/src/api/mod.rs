@@ -240,6 +240,8 @@ async fn call(ctx: &Ctx, name: &str, b: args::Body) -> Result<Value, ApiError> {
         "tasks.delete" => tasks::delete(ctx, &b).await,
         "tasks.add_or_update_artifacts" => artifacts::add_or_update_artifacts(ctx, &b).await,
         "tasks.delete_artifacts" => artifacts::delete_artifacts(ctx, &b).await,
+        "tasks.add_artifact_version" => artifacts::add_artifact_version(ctx, &b).await,
+        "tasks.get_artifact_versions" => artifacts::get_artifact_versions(ctx, &b).await,
         "tasks.get_hyper_params" => tasks_extra::get_hyper_params(ctx, &b).await,
         "tasks.edit_hyper_params" => tasks_extra::edit_hyper_params(ctx, &b).await,
         "tasks.delete_hyper_params" => tasks_extra::delete_hyper_params(ctx, &b).await,
