@@ -3,6 +3,8 @@
 //! settings. [`open`] picks the engine from a URL: `sqlite://path` (the embedded default, WAL, busy timeout, safe
 //! for several processes) or `postgres://…` (for several servers). Migrations run on open.
 //!
+//! [`copy_store`] copies one store into another keeping ids and timestamps (`trove migrate`).
+//!
 //! Both engines run the same SQL through one `sqlx::AnyPool` (`$n` placeholders); text keys compare byte-wise
 //! on both (PostgreSQL columns use `COLLATE "C"`). Behaviour details callers can rely on:
 //! - `limit` 0 means "no limit" everywhere (`TaskQuery`, `list_artifacts_page`, `list_events`).
@@ -18,8 +20,10 @@
 //!   parameters, so keep it under ~30,000 ids.
 
 mod artifacts;
+mod copy;
 mod db;
 mod events;
+mod import;
 mod migrate;
 mod model;
 mod open;
@@ -27,6 +31,7 @@ mod projects;
 mod store;
 mod tasks;
 
+pub use copy::{CopyReport, copy_store, is_empty_store};
 pub use model::*;
 pub use open::{default_sqlite_url, open};
 
@@ -182,4 +187,28 @@ pub trait MetadataStore: Send + Sync + 'static {
     async fn get_setting(&self, key: &str) -> Result<Option<String>>;
     /// Set a setting only if absent; returns the value now stored (so racing servers agree).
     async fn init_setting(&self, key: &str, value: &str) -> Result<String>;
+    /// Every setting, ordered by key.
+    async fn list_settings(&self) -> Result<Vec<(String, String)>>;
+
+    // ---- imports (copying one store into another, e.g. `trove migrate`): ids and timestamps are kept as
+    // given, nothing else is bumped, and a row whose key already exists is left alone (so a copy can be re-run).
+    /// Insert a project as it is (id, name, times, extra); false if its id exists. `Conflict` if another
+    /// project already has its name.
+    async fn import_project(&self, project: &Project) -> Result<bool>;
+    /// Insert a task as it is (id, status, times, document); false if its id exists. `NotFound` if its
+    /// project is missing.
+    async fn import_task(&self, task: &Task) -> Result<bool>;
+    /// Insert or replace a task's artifacts by `(key, mode)` without touching the task's `last_update`.
+    async fn import_artifacts(&self, task_id: &str, artifacts: &[ArtifactRecord]) -> Result<usize>;
+    /// Insert a version as it is; false if that version number exists.
+    async fn import_version(
+        &self,
+        task_id: &str,
+        key: &str,
+        version: &ArtifactVersion,
+    ) -> Result<bool>;
+    /// Insert a key pair as it is (creation time, revoked flag); false if the access key exists.
+    async fn import_credentials(&self, credentials: &Credentials) -> Result<bool>;
+    /// How many events a task has (all types).
+    async fn count_events(&self, task_id: &str) -> Result<u64>;
 }

@@ -117,4 +117,30 @@ impl MetadataStore for SqlStore {
     async fn init_setting(&self, key: &str, value: &str) -> Result<String> {
         SqlStore::init_setting(self, key, value).await
     }
+    async fn list_settings(&self) -> Result<Vec<(String, String)>> {
+        SqlStore::list_settings(self).await
+    }
+    async fn import_project(&self, project: &Project) -> Result<bool> {
+        SqlStore::import_project(self, project).await
+    }
+    async fn import_task(&self, task: &Task) -> Result<bool> {
+        SqlStore::import_task(self, task).await
+    }
+    async fn import_artifacts(&self, task_id: &str, artifacts: &[ArtifactRecord]) -> Result<usize> {
+        SqlStore::import_artifacts(self, task_id, artifacts).await
+    }
+    async fn import_version(
+        &self,
+        task_id: &str,
+        key: &str,
+        version: &ArtifactVersion,
+    ) -> Result<bool> {
+        SqlStore::import_version(self, task_id, key, version).await
+    }
+    async fn import_credentials(&self, credentials: &Credentials) -> Result<bool> {
+        SqlStore::import_credentials(self, credentials).await
+    }
+    async fn count_events(&self, task_id: &str) -> Result<u64> {
+        SqlStore::count_events(self, task_id).await
+    }
 }

@@ -176,6 +176,23 @@ conformance! {
     ]
 }
 
+/// `trove migrate`'s copy: a filled SQLite store into a fresh PostgreSQL database, and into a fresh SQLite file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn copy_sqlite_to_postgres() {
+    with_pg_db(|pg| async move {
+        let dir = tempfile::tempdir().unwrap();
+        suite::copy::copy_everything(sqlite_url(&dir), pg).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn copy_sqlite_to_sqlite() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    suite::copy::copy_everything(sqlite_url(&a), sqlite_url(&b)).await;
+}
+
 /// Entry point of the child processes `multi_process_writers` starts; a no-op otherwise.
 #[test]
 #[ignore = "run only as a child process of multi_process_writers"]

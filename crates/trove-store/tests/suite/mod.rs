@@ -3,6 +3,7 @@
 
 pub mod artifacts;
 pub mod concurrency;
+pub mod copy;
 pub mod misc;
 pub mod projects;
 pub mod scale;

@@ -1,0 +1,252 @@
+//! `copy_store` (what `trove migrate` runs): fill a store with every kind of row, copy it into a fresh store of
+//! another engine, and compare everything, including ids, timestamps, revoked keys and event order.
+
+use super::{rec, to};
+use serde_json::json;
+use trove_core::{ArtifactVersion, TaskStatus};
+use trove_store::{
+    Event, MetadataStore, NewProject, NewTask, ProjectUpdate, SharedStore, TaskEdit, TaskQuery,
+};
+
+/// Fill `s` with projects (nested, with extras), tasks in several statuses, artifacts, versions, events,
+/// credentials (one revoked) and settings.
+pub async fn fill(s: &SharedStore) {
+    let mut extra = serde_json::Map::new();
+    extra.insert("tags".into(), json!(["a", "b"]));
+    let p = s
+        .create_project(NewProject {
+            name: "team/vision".into(),
+            description: "desc ✓".into(),
+            default_output_destination: Some("s3://bucket/out".into()),
+            extra,
+        })
+        .await
+        .unwrap();
+    s.update_project(
+        &p.id,
+        ProjectUpdate {
+            description: Some("changed".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let other = s.ensure_project("other").await.unwrap();
+    for i in 0..25 {
+        let mut doc = serde_json::Map::new();
+        doc.insert("comment".into(), json!(format!("task {i}")));
+        doc.insert(
+            "script".into(),
+            json!({"repository": "r", "entry_point": "x.py"}),
+        );
+        let t = s
+            .create_task(NewTask {
+                project: if i % 3 == 0 {
+                    other.id.clone()
+                } else {
+                    p.id.clone()
+                },
+                name: format!("Task {i}"),
+                kind: if i % 2 == 0 {
+                    "training".into()
+                } else {
+                    "testing".into()
+                },
+                doc,
+            })
+            .await
+            .unwrap();
+        if i % 4 != 0 {
+            s.set_status(&t.id, to(TaskStatus::InProgress))
+                .await
+                .unwrap();
+        }
+        if i % 4 == 1 {
+            s.set_status(&t.id, to(TaskStatus::Completed))
+                .await
+                .unwrap();
+        }
+        let recs: Vec<_> = (0..(i % 5) * 3)
+            .map(|k| rec(&format!("a{k}"), "custom", &format!("file:///x/{i}/{k}")))
+            .collect();
+        if !recs.is_empty() {
+            s.upsert_artifacts(&t.id, &recs).await.unwrap();
+        }
+        if i % 5 == 2 {
+            for v in 1..=3u32 {
+                s.add_version(
+                    &t.id,
+                    "a0",
+                    &ArtifactVersion {
+                        version: v,
+                        timestamp: 1_700_000_000 + i64::from(v),
+                        hash: format!("h{v}"),
+                        content_size: u64::from(v) * 10,
+                        uri: format!("file:///v/{v}"),
+                        data_hash: (v % 2 == 0).then(|| format!("d{v}")),
+                    },
+                )
+                .await
+                .unwrap();
+            }
+        }
+        let events: Vec<Event> = (0..(i * 37) % 120)
+            .map(|n| Event {
+                task: t.id.clone(),
+                kind: if n % 2 == 0 {
+                    "log".into()
+                } else {
+                    "training_stats_scalar".into()
+                },
+                timestamp: 1_700_000_000_000 + n as i64,
+                iter: (n % 3 != 0).then_some(n as i64),
+                body: json!({"msg": format!("line {n}"), "n": n}),
+            })
+            .collect();
+        s.add_events(&events).await.unwrap();
+        if i == 7 {
+            s.edit_task(
+                &t.id,
+                TaskEdit {
+                    name: Some("Renamed".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        }
+    }
+    s.add_credentials("AK1", "hash1").await.unwrap();
+    s.add_credentials("AK2", "hash2").await.unwrap();
+    s.revoke_credentials("AK2").await.unwrap();
+    s.init_setting("token_secret", "shhh").await.unwrap();
+    s.init_setting("other", "v").await.unwrap();
+}
+
+/// Assert that `b` holds exactly what `a` holds.
+pub async fn assert_same(a: &dyn MetadataStore, b: &dyn MetadataStore) {
+    assert_eq!(
+        a.list_projects().await.unwrap(),
+        b.list_projects().await.unwrap()
+    );
+    let all = TaskQuery::default();
+    let ta = a.query_tasks(&all).await.unwrap();
+    assert_eq!(ta, b.query_tasks(&all).await.unwrap());
+    assert!(!ta.is_empty());
+    for t in &ta {
+        let arts = a.list_artifacts(&t.id).await.unwrap();
+        assert_eq!(
+            arts,
+            b.list_artifacts(&t.id).await.unwrap(),
+            "task {}",
+            t.id
+        );
+        for r in &arts {
+            assert_eq!(
+                a.list_versions(&t.id, &r.key).await.unwrap(),
+                b.list_versions(&t.id, &r.key).await.unwrap()
+            );
+        }
+        for kind in [None, Some("log")] {
+            assert_eq!(
+                a.list_events(&t.id, kind, 0, 0).await.unwrap(),
+                b.list_events(&t.id, kind, 0, 0).await.unwrap()
+            );
+        }
+    }
+    assert_eq!(
+        a.list_credentials().await.unwrap(),
+        b.list_credentials().await.unwrap()
+    );
+    assert_eq!(
+        a.list_settings().await.unwrap(),
+        b.list_settings().await.unwrap()
+    );
+    // Searches that use derived columns work on the copy too.
+    let q = TaskQuery {
+        name_contains: Some("renamed".into()),
+        ..Default::default()
+    };
+    assert_eq!(b.query_tasks(&q).await.unwrap().len(), 1);
+}
+
+/// Copy `from_url` (filled here) into the fresh store at `to_url`, check, then check that a second run copies
+/// nothing and that the target keeps working (new tasks, versions after the copied ones).
+pub async fn copy_everything(from_url: String, to_url: String) {
+    let from = trove_store::open(&from_url).await.unwrap();
+    fill(&from).await;
+    let to_store = trove_store::open(&to_url).await.unwrap();
+    assert!(
+        trove_store::is_empty_store(to_store.as_ref())
+            .await
+            .unwrap()
+    );
+    let seen = std::sync::atomic::AtomicU64::new(0);
+    let progress = |done: u64, total: u64| {
+        assert!(done <= total);
+        seen.store(done, std::sync::atomic::Ordering::Relaxed);
+    };
+    let report = trove_store::copy_store(from.as_ref(), to_store.as_ref(), &progress)
+        .await
+        .unwrap();
+    assert_eq!(seen.load(std::sync::atomic::Ordering::Relaxed), 25);
+    assert_eq!(report.tasks, 25);
+    assert_eq!(report.projects, 3); // team, team/vision, other
+    assert_eq!((report.credentials, report.settings), (2, 2));
+    assert_eq!(report.versions, 15);
+    let events: u64 = (0..25).map(|i| ((i * 37) % 120) as u64).sum();
+    assert_eq!(report.events, events);
+    assert!(
+        !trove_store::is_empty_store(to_store.as_ref())
+            .await
+            .unwrap()
+    );
+    assert_same(from.as_ref(), to_store.as_ref()).await;
+
+    // Idempotent: a second run adds nothing (events are not duplicated).
+    let again = trove_store::copy_store(from.as_ref(), to_store.as_ref(), &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            again.projects,
+            again.tasks,
+            again.versions,
+            again.events,
+            again.credentials,
+            again.settings
+        ),
+        (0, 0, 0, 0, 0, 0)
+    );
+    assert_same(from.as_ref(), to_store.as_ref()).await;
+
+    // The copy is a working store: the active key authenticates, the revoked one does not, new rows go on.
+    assert!(to_store.get_credentials("AK1").await.unwrap().is_some());
+    assert!(to_store.get_credentials("AK2").await.unwrap().is_none());
+    let t = super::task(&to_store, "team/vision", "after").await;
+    let versioned = from
+        .query_tasks(&TaskQuery::default())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|t| t.name == "Task 2")
+        .unwrap();
+    to_store
+        .add_version(
+            &versioned.id,
+            "a0",
+            &ArtifactVersion {
+                version: 4,
+                timestamp: 1,
+                hash: "h4".into(),
+                content_size: 1,
+                uri: "file:///v/4".into(),
+                data_hash: None,
+            },
+        )
+        .await
+        .unwrap();
+    let vision = from.list_projects().await.unwrap();
+    let vision = vision.iter().find(|p| p.name == "team/vision").unwrap();
+    assert_eq!(t.project, vision.id);
+}
