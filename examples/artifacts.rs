@@ -23,7 +23,8 @@ pub fn record(
 
     // Register the frame as an artifact to watch: it is monitored in the background and uploaded again
     // whenever it changes.
-    let train = trove::Tracked::new(df.clone());
+    // ClearML writes registered frames without their index, so register the columns only.
+    let train = trove::Tracked::new(df.drop("")?);
     task.register_artifact_with(
         "train",
         &train,

@@ -314,7 +314,12 @@ pub async fn start_with(
             rx.clone(),
             "files",
         )),
-        tokio::spawn(serve::serve(web_l, layered(web::router(state)), rx, "web")),
+        tokio::spawn(serve::serve(
+            web_l,
+            layered(web::router(state, opts.config.clone(), &secret)),
+            rx,
+            "web",
+        )),
     ];
     tracing::info!("trove API server listening on http://{api_addr}");
     tracing::info!("trove files server listening on http://{files_addr}");
