@@ -26,6 +26,8 @@ enum Command {
     Credentials(commands::server::CredentialsCmd),
     /// Record the seed example (every artifact kind) into the trove home and print each artifact's uri.
     Demo(commands::demo::DemoArgs),
+    /// Copy a single-machine install (e.g. its SQLite file) into a shared database (e.g. PostgreSQL).
+    Migrate(commands::migrate::MigrateArgs),
     /// List tasks (of one project, or all).
     Ls {
         /// Project name.
@@ -74,6 +76,7 @@ fn main() -> Result<()> {
         Command::Server(args) => commands::server::serve(config, args),
         Command::Credentials(cmd) => commands::server::credentials(config, cmd),
         Command::Demo(args) => commands::demo::run(config, args),
+        Command::Migrate(args) => commands::migrate::run(config, args),
         Command::Ls { project } => commands::tasks::ls(config, project.as_deref()),
         Command::Artifacts { task } => commands::tasks::artifacts(config, &task),
         Command::Get {
