@@ -3,6 +3,7 @@
 use crate::context::Ctx;
 use crate::error::{Result, TroveError, io_err};
 use crate::kinds::{self, FromArtifact};
+use crate::progress::Reporter;
 use crate::runtime::block_on;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -97,7 +98,17 @@ impl Artifact {
     /// A verified local copy of the bytes, downloaded once into the cache (keyed by content hash).
     pub fn get_local_copy(&self) -> Result<PathBuf> {
         let record = self.wait_until_stored()?;
-        fetch(&self.ctx, &record)
+        fetch(&self.ctx, &record, None)
+    }
+
+    /// [`Artifact::get_local_copy`], calling `progress` with the cumulative number of bytes received while
+    /// downloading (not at all when the cache already holds the bytes).
+    pub fn get_local_copy_with_progress(
+        &self,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<PathBuf> {
+        let record = self.wait_until_stored()?;
+        fetch(&self.ctx, &record, Some(progress))
     }
 
     /// Every version of a registered artifact, oldest first (one entry per upload).
@@ -122,7 +133,7 @@ impl Artifact {
         record.hash = Some(v.hash);
         record.content_size = Some(v.content_size);
         record.state = UploadState::Ready;
-        let local = fetch(&self.ctx, &record)?;
+        let local = fetch(&self.ctx, &record, None)?;
         Ok(T::from_artifact(
             &record.kind,
             record.type_data.content_type.as_deref(),
@@ -185,7 +196,11 @@ impl Artifact {
 }
 
 /// Download (or reuse) the bytes of `record` into the cache and verify them.
-fn fetch(ctx: &Arc<Ctx>, record: &ArtifactRecord) -> Result<PathBuf> {
+fn fetch(
+    ctx: &Arc<Ctx>,
+    record: &ArtifactRecord,
+    progress: Option<&(dyn Fn(u64) + Send + Sync)>,
+) -> Result<PathBuf> {
     let uri = record.uri.clone().ok_or_else(|| TroveError::NotReadable {
         name: record.key.clone(),
         reason: "no uri".into(),
@@ -211,9 +226,13 @@ fn fetch(ctx: &Arc<Ctx>, record: &ArtifactRecord) -> Result<PathBuf> {
     let tmp = folder.join(format!(".{}.partial", trove_core::new_id()));
     let ctx2 = ctx.clone();
     let (uri2, tmp2) = (uri.clone(), tmp.clone());
+    let reporter = Reporter::new("download", &record.key, record.content_size, progress);
     let outcome = block_on(async move {
         let token = ctx2.backend.files_token().await;
-        trove_storage::download_uri(&uri2, &ctx2.config, token.as_deref(), &tmp2, &|_| {}).await
+        trove_storage::download_uri(&uri2, &ctx2.config, token.as_deref(), &tmp2, &|n| {
+            reporter.report(n)
+        })
+        .await
     })?;
     let outcome = match outcome {
         Ok(o) => o,

@@ -24,6 +24,7 @@ mod fingerprint;
 pub mod kinds;
 mod listing;
 mod monitor;
+mod progress;
 mod registered;
 mod runtime;
 pub mod samples;

@@ -5,6 +5,7 @@ use crate::backend::TaskInfo;
 use crate::context::Ctx;
 use crate::error::{Result, TroveError};
 use crate::kinds::{self, ArtifactObject, IntoArtifact, SerializeOptions, Serialized};
+use crate::progress::{ProgressHook, Reporter};
 use crate::runtime::{block_on, handle};
 use crate::task::Task;
 use std::collections::{BTreeMap, HashMap};
@@ -33,6 +34,8 @@ pub struct UploadOptions {
     pub delete_after_upload: bool,
     /// Extra attempts after a failed upload.
     pub retries: u32,
+    /// Called with the cumulative number of bytes sent (set with [`UploadOptions::progress`]).
+    pub(crate) progress: Option<ProgressHook>,
 }
 
 impl UploadOptions {
@@ -69,6 +72,12 @@ impl UploadOptions {
     /// Retry a failed upload this many times.
     pub fn retries(mut self, n: u32) -> Self {
         self.retries = n;
+        self
+    }
+    /// Call `f` with the cumulative number of bytes sent while the artifact's bytes are uploaded (from the
+    /// upload's thread or task; a retried upload starts again from 0).
+    pub fn progress(mut self, f: Arc<dyn Fn(u64) + Send + Sync>) -> Self {
+        self.progress = Some(ProgressHook(f));
         self
     }
 }
@@ -188,6 +197,7 @@ pub(crate) struct Job {
     pub record: ArtifactRecord,
     pub delete_user_file: bool,
     pub retries: u32,
+    pub progress: Option<ProgressHook>,
 }
 
 /// Serialise `obj` and build its record (state `uploading`, or `ready` for links).
@@ -244,6 +254,7 @@ pub(crate) fn prepare(
         record,
         delete_user_file,
         retries: opts.retries,
+        progress: opts.progress.clone(),
     })
 }
 
@@ -255,10 +266,17 @@ pub(crate) async fn run(ctx: &Ctx, job: &Job) -> ArtifactRecord {
         return record;
     };
     let mut attempt = 0;
+    let hook = job
+        .progress
+        .as_ref()
+        .map(|h| &*h.0 as &(dyn Fn(u64) + Send + Sync));
     let result = loop {
+        let reporter = Reporter::new("upload", &job.name, job.staged.size, hook);
         let r = ctx
             .destination
-            .put_file(key, path, job.staged.content_type.as_deref(), &|_| {})
+            .put_file(key, path, job.staged.content_type.as_deref(), &|n| {
+                reporter.report(n)
+            })
             .await;
         match r {
             Ok(out) if Some(&out.sha256) == job.staged.hash.as_ref() => break Ok(out),
