@@ -44,6 +44,9 @@
 //!
 //! [gcs]
 //! credentials_json = "/path/key.json"   # service account or gcloud user file; env GOOGLE_APPLICATION_CREDENTIALS
+//! bearer_token = "ya29..."          # a static OAuth access token instead of a file
+//! endpoint = "http://127.0.0.1:4443"    # another XML API base url (an emulator)
+//! allow_http = false                # default: true for an http:// endpoint
 //! use_instance_credentials = false
 //! anonymous = false
 //! [[gcs.buckets]]

@@ -6,6 +6,9 @@
 //!                                                      # (env GOOGLE_APPLICATION_CREDENTIALS)
 //! use_instance_credentials = false   # true: the instance's service account via the metadata server
 //! anonymous = false                  # true: unsigned requests (public buckets)
+//! bearer_token = "ya29..."           # a static OAuth access token (not refreshed), instead of a file
+//! endpoint = "http://127.0.0.1:4443" # another XML API base url (an emulator); default Google's
+//! allow_http = false                 # default: true when the endpoint is http://
 //!
 //! [[gcs.buckets]]
 //! bucket = "data"
@@ -39,6 +42,13 @@ pub(crate) fn open(
     });
     let use_instance = s.bool("use_instance_credentials")?.unwrap_or(false);
     let anonymous = s.bool("anonymous")?.unwrap_or(false);
+    let bearer = s.str("bearer_token");
+    let endpoint = s.str("endpoint");
+    let allow_http = s.bool("allow_http")?.unwrap_or_else(|| {
+        endpoint
+            .as_deref()
+            .is_some_and(|e| e.to_ascii_lowercase().starts_with("http://"))
+    });
     let creds = s
         .str("credentials_json")
         .or_else(|| env("GOOGLE_APPLICATION_CREDENTIALS"))
@@ -56,9 +66,14 @@ pub(crate) fn open(
     b = b
         .with_bucket_name(bucket)
         .with_retry(opts.retry_config())
-        .with_client_options(client_options(opts, false));
+        .with_client_options(client_options(opts, allow_http));
+    if let Some(e) = &endpoint {
+        b = b.with_base_url(e.trim_end_matches('/'));
+    }
     if anonymous {
         b = b.with_skip_signature(true);
+    } else if let Some(token) = bearer {
+        b = b.with_bearer_token(token);
     } else if let Some(path) = creds {
         if !std::path::Path::new(&path).is_file() {
             return Err(StorageError::MissingCredentials {
@@ -75,7 +90,7 @@ pub(crate) fn open(
             target: format!("gcs bucket '{bucket}'"),
             missing: "found no credentials file".into(),
             hint: format!(
-                "Set credentials_json in a [[gcs.buckets]] entry with bucket = \"{bucket}\" or in [gcs] of \
+                "Set credentials_json (or bearer_token) in a [[gcs.buckets]] entry with bucket = \"{bucket}\" or in [gcs] of \
                  trove.toml, or set GOOGLE_APPLICATION_CREDENTIALS; to use the cloud instance's own service \
                  account set use_instance_credentials = true in [gcs]; for a public bucket set anonymous = true"
             ),
