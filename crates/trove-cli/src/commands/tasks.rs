@@ -1,7 +1,13 @@
 //! `trove ls`, `trove artifacts`, `trove get`, `trove upload`.
+//!
+//! `get` and `upload` draw a progress bar (bytes, rate, ETA) on stderr when it is a terminal, and stay quiet
+//! otherwise (scripts, pipes, CI).
 
 use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Arc;
 use trove::{Task, UploadOptions};
 use trove_core::Config;
 use trove_core::preview::format_size_binary;
@@ -57,9 +63,41 @@ pub fn artifacts(config: Config, spec: &str) -> Result<()> {
     Ok(())
 }
 
+/// A progress bar on stderr for `total` bytes (a spinner with a byte count when unknown), or `None` when
+/// stderr is not a terminal.
+fn progress_bar(what: &str, total: Option<u64>) -> Option<ProgressBar> {
+    if !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let (bar, template) = match total {
+        Some(n) => (
+            ProgressBar::new(n),
+            "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} ETA {eta}",
+        ),
+        None => (
+            ProgressBar::new_spinner(),
+            "{msg} {spinner} {bytes} {bytes_per_sec}",
+        ),
+    };
+    bar.set_draw_target(ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_string());
+    Some(bar)
+}
+
 pub fn get(config: Config, spec: &str, artifact: &str, output: Option<PathBuf>) -> Result<()> {
     let task = open_task(&config, spec)?;
-    let local = task.artifact(artifact)?.get_local_copy()?;
+    let artifact = task.artifact(artifact)?;
+    let local = match progress_bar(&format!("get {}", artifact.name()), artifact.size()) {
+        Some(bar) => {
+            let got = artifact.get_local_copy_with_progress(&|n| bar.set_position(n));
+            bar.finish_and_clear();
+            got?
+        }
+        None => artifact.get_local_copy()?,
+    };
     match output {
         Some(out) => {
             std::fs::copy(&local, &out)
@@ -73,7 +111,21 @@ pub fn get(config: Config, spec: &str, artifact: &str, output: Option<PathBuf>) 
 
 pub fn upload(config: Config, spec: &str, name: &str, path: &str) -> Result<()> {
     let task = open_task(&config, spec)?;
-    let record = task.upload_artifact_with(name, path, UploadOptions::default().wait(true))?;
-    println!("{}", record.uri.unwrap_or_default());
+    // A plain file's size is known now; a folder or wildcard is zipped first, so its size is not.
+    let total = std::fs::metadata(path)
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    let mut opts = UploadOptions::default().wait(true);
+    let bar = progress_bar(&format!("upload {name}"), total);
+    if let Some(bar) = &bar {
+        let bar = bar.clone();
+        opts = opts.progress(Arc::new(move |n| bar.set_position(n)));
+    }
+    let result = task.upload_artifact_with(name, path, opts);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    println!("{}", result?.uri.unwrap_or_default());
     Ok(())
 }
