@@ -125,9 +125,12 @@ impl Backend for Embedded {
         }
     }
 
-    async fn set_output_destination(&self, task: &str, uri: &str) -> Result<()> {
+    async fn set_output_destination(&self, task: &str, uri: &str, source: &str) -> Result<()> {
         let mut doc = serde_json::Map::new();
-        doc.insert("output".into(), serde_json::json!({ "destination": uri }));
+        doc.insert(
+            "output".into(),
+            serde_json::json!({ "destination": uri, "destination_source": source }),
+        );
         self.store
             .edit_task(
                 task,

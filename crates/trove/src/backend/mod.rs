@@ -58,8 +58,9 @@ pub trait Backend: Send + Sync + 'static {
     async fn get_task(&self, id: &str) -> Result<Option<TaskInfo>>;
     /// The newest task of that name in that project.
     async fn find_task(&self, project: &str, name: &str) -> Result<Option<TaskInfo>>;
-    /// Record the task's output destination.
-    async fn set_output_destination(&self, task: &str, uri: &str) -> Result<()>;
+    /// Record the task's output destination (`output.destination`) and which precedence level chose it
+    /// (`output.destination_source`, a [`crate::DestinationSource::as_str`] label the web UI shows).
+    async fn set_output_destination(&self, task: &str, uri: &str, source: &str) -> Result<()>;
     /// Change the task's status.
     async fn set_status(&self, task: &str, status: TaskStatus, reason: &str) -> Result<()>;
     /// Upsert artifact records by `(key, mode)`.

@@ -52,10 +52,11 @@ impl Remote {
 
     async fn token(&self, refresh: bool) -> Result<String> {
         let mut slot = self.token.lock().await;
-        if let Some((t, until)) = slot.as_ref() {
-            if !refresh && Instant::now() < *until {
-                return Ok(t.clone());
-            }
+        if let Some((t, until)) = slot.as_ref()
+            && !refresh
+            && Instant::now() < *until
+        {
+            return Ok(t.clone());
         }
         let url = format!("{}/auth.login", self.api);
         let resp = self
@@ -284,12 +285,24 @@ impl Backend for Remote {
         Ok(Some(Self::task_info(t, project.to_string())))
     }
 
-    async fn set_output_destination(&self, task: &str, uri: &str) -> Result<()> {
+    async fn set_output_destination(&self, task: &str, uri: &str, source: &str) -> Result<()> {
         self.call(
             "tasks.edit",
             json!({ "task": task, "force": true, "output_dest": uri }),
         )
         .await?;
+        // Which precedence level chose it, for the web UI: trove servers keep `output` as sent; ClearML's
+        // tasks.edit has no such field, so a refusal only loses this label.
+        if let Err(e) = self
+            .call(
+                "tasks.edit",
+                json!({ "task": task, "force": true,
+                        "output": { "destination": uri, "destination_source": source } }),
+            )
+            .await
+        {
+            tracing::debug!(task, error = %e, "server did not record output.destination_source");
+        }
         Ok(())
     }
 
