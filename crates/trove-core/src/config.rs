@@ -128,10 +128,14 @@ impl Config {
             _ => home.join("trove.toml"),
         };
         let mut cfg = if file.exists() {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|source| ConfigError::Read { path: file.clone(), source })?;
-            let mut c = Self::parse(&text)
-                .map_err(|message| ConfigError::Parse { path: file.clone(), message })?;
+            let text = std::fs::read_to_string(&file).map_err(|source| ConfigError::Read {
+                path: file.clone(),
+                source,
+            })?;
+            let mut c = Self::parse(&text).map_err(|message| ConfigError::Parse {
+                path: file.clone(),
+                message,
+            })?;
             c.file = Some(file);
             c
         } else {
@@ -181,7 +185,10 @@ impl Config {
 
     /// The local download cache.
     pub fn cache_dir(&self) -> PathBuf {
-        self.sdk.cache_dir.clone().unwrap_or_else(|| self.home.join("cache"))
+        self.sdk
+            .cache_dir
+            .clone()
+            .unwrap_or_else(|| self.home.join("cache"))
     }
 
     /// A sub-table of the extra sections, e.g. `section("s3")`.
@@ -214,7 +221,12 @@ mod tests {
         assert_eq!(c.server.api_port, Some(9000));
         assert_eq!(c.server.no_auth, Some(true));
         assert_eq!(c.sdk.upload_workers, Some(2));
-        assert_eq!(c.section("s3").and_then(|t| t.get("region")).and_then(|v| v.as_str()), Some("eu"));
+        assert_eq!(
+            c.section("s3")
+                .and_then(|t| t.get("region"))
+                .and_then(|v| v.as_str()),
+            Some("eu")
+        );
     }
 
     #[test]

@@ -18,7 +18,11 @@ pub struct HashingWriter<W> {
 impl<W: Write> HashingWriter<W> {
     /// Wrap `inner`.
     pub fn new(inner: W) -> Self {
-        Self { inner, hasher: Sha256::new(), len: 0 }
+        Self {
+            inner,
+            hasher: Sha256::new(),
+            len: 0,
+        }
     }
 
     /// Bytes written so far.
@@ -60,7 +64,11 @@ pub struct HashingReader<R> {
 impl<R: Read> HashingReader<R> {
     /// Wrap `inner`.
     pub fn new(inner: R) -> Self {
-        Self { inner, hasher: Sha256::new(), len: 0 }
+        Self {
+            inner,
+            hasher: Sha256::new(),
+            len: 0,
+        }
     }
 
     /// Finish: the hex SHA-256 and byte count of everything read.
@@ -114,7 +122,10 @@ mod tests {
         assert_eq!(out, data);
         assert_eq!(n, 16);
         // Test vector from the ClearML reference (text.txt).
-        assert_eq!(h, "a414679375a7e026d3deaf5a16495273b1e77c7d4adcfcbc6acb9d45776728f7");
+        assert_eq!(
+            h,
+            "a414679375a7e026d3deaf5a16495273b1e77c7d4adcfcbc6acb9d45776728f7"
+        );
         let mut r = HashingReader::new(&data[..]);
         io::copy(&mut r, &mut io::sink()).unwrap();
         assert_eq!(r.finish().0, h);

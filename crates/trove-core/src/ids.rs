@@ -7,7 +7,9 @@ pub fn new_id() -> String {
 
 /// True when `s` looks like a task or project id: 32 lowercase hex digits.
 pub fn is_id(s: &str) -> bool {
-    s.len() == 32 && s.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    s.len() == 32
+        && s.bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 #[cfg(test)]

@@ -31,7 +31,11 @@ pub fn replace_slash(name: &str) -> String {
 
 /// Replace a component longer than [`MAX_COMPONENT`] bytes by its MD5 hex digest.
 pub fn limit_component(s: String) -> String {
-    if s.len() > MAX_COMPONENT { hex::encode(Md5::digest(s.as_bytes())) } else { s }
+    if s.len() > MAX_COMPONENT {
+        hex::encode(Md5::digest(s.as_bytes()))
+    } else {
+        s
+    }
 }
 
 fn neutralise_dots(s: String) -> String {
@@ -125,7 +129,12 @@ pub fn artifact_key(task_prefix: &str, artifact_name: &str, file_name: &str) -> 
 
 /// The key of version `version` of a registered artifact: `<task>/artifacts/<name>/v<version>/<file>`,
 /// so that every version stays readable while the record points at the newest.
-pub fn artifact_version_key(task_prefix: &str, artifact_name: &str, version: u32, file_name: &str) -> String {
+pub fn artifact_version_key(
+    task_prefix: &str,
+    artifact_name: &str,
+    version: u32,
+    file_name: &str,
+) -> String {
     format!(
         "{task_prefix}/artifacts/{}/v{version}/{}",
         replace_slash(artifact_name),
@@ -135,7 +144,11 @@ pub fn artifact_version_key(task_prefix: &str, artifact_name: &str, version: u32
 
 /// ClearML's `_generate_file_name`: `base` plus `ext` unless `base` already ends with it.
 pub fn file_name_with_ext(base: &str, ext: &str) -> String {
-    if ext.is_empty() || base.ends_with(ext) { base.to_string() } else { format!("{base}{ext}") }
+    if ext.is_empty() || base.ends_with(ext) {
+        base.to_string()
+    } else {
+        format!("{base}{ext}")
+    }
 }
 
 /// Join a destination and a key into the uri recorded in the artifact. For `http(s)` the key is
@@ -154,7 +167,10 @@ pub fn floor_char_boundary(s: &str, max: usize) -> usize {
     if max >= s.len() {
         return s.len();
     }
-    (0..=max).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0)
+    (0..=max)
+        .rev()
+        .find(|&i| s.is_char_boundary(i))
+        .unwrap_or(0)
 }
 
 /// True when a relative key stays inside its root: no empty, `.` or `..` component, no leading `/`,
@@ -164,7 +180,9 @@ pub fn is_confined(key: &str) -> bool {
         && !key.starts_with('/')
         && !key.contains('\\')
         && !key.contains('\0')
-        && key.split('/').all(|c| !c.is_empty() && c != "." && c != "..")
+        && key
+            .split('/')
+            .all(|c| !c.is_empty() && c != "." && c != "..")
 }
 
 #[cfg(test)]
@@ -199,10 +217,19 @@ mod tests {
         let key = artifact_key(&prefix, "Numpy Eye", "Numpy Eye.npz");
         assert_eq!(
             join_uri("http://127.0.0.1:18081", &key),
-            format!("http://127.0.0.1:18081/examples/Artifacts%20example.{id}/artifacts/Numpy%20Eye/Numpy%20Eye.npz")
+            format!(
+                "http://127.0.0.1:18081/examples/Artifacts%20example.{id}/artifacts/Numpy%20Eye/Numpy%20Eye.npz"
+            )
         );
         assert_eq!(
-            join_uri("file:///out/", &artifact_key(&task_prefix("examples/sub proj", "p", "out probe", id), "d", "d.json")),
+            join_uri(
+                "file:///out/",
+                &artifact_key(
+                    &task_prefix("examples/sub proj", "p", "out probe", id),
+                    "d",
+                    "d.json"
+                )
+            ),
             format!("file:///out/examples/sub proj/out probe.{id}/artifacts/d/d.json")
         );
     }
@@ -215,7 +242,10 @@ mod tests {
         assert!(tf.ends_with(".0123456789abcdef0123456789abcdef"));
         let pf = project_folder(&"a".repeat(400), "pid");
         assert!(pf.ends_with(".pid"));
-        assert_eq!(file_name_with_ext("data_samples", ".zip"), "data_samples.zip");
+        assert_eq!(
+            file_name_with_ext("data_samples", ".zip"),
+            "data_samples.zip"
+        );
         assert_eq!(file_name_with_ext("a.zip", ".zip"), "a.zip");
     }
 

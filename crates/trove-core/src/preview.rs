@@ -31,7 +31,11 @@ pub fn format_size_binary(size: u64) -> String {
         v /= 1024.0;
         i += 1;
     }
-    if i == 0 { format!("{size} B") } else { format!("{v:.2} {}", units[i]) }
+    if i == 0 {
+        format!("{size} B")
+    } else {
+        format!("{v:.2} {}", units[i])
+    }
 }
 
 /// Cap a kind-specific preview: text of [`MAX_PREVIEW`] characters or more gets `header` and the first 64 Ki chars.
@@ -39,7 +43,10 @@ pub fn cap_with_header(text: &str, header: &str) -> String {
     if text.chars().count() < MAX_PREVIEW {
         return text.to_string();
     }
-    let cut = text.char_indices().nth(MAX_PREVIEW).map_or(text.len(), |(i, _)| i);
+    let cut = text
+        .char_indices()
+        .nth(MAX_PREVIEW)
+        .map_or(text.len(), |(i, _)| i);
     format!("{header}\n{}", &text[..cut])
 }
 
@@ -48,8 +55,14 @@ pub fn cap_preview(text: String) -> String {
     match text.char_indices().nth(MAX_PREVIEW + 1024) {
         None => text,
         Some(_) => {
-            let cut = text.char_indices().nth(MAX_PREVIEW).map_or(text.len(), |(i, _)| i);
-            format!("# full preview too large to store, storing first 64kb\n{}", &text[..cut])
+            let cut = text
+                .char_indices()
+                .nth(MAX_PREVIEW)
+                .map_or(text.len(), |(i, _)| i);
+            format!(
+                "# full preview too large to store, storing first 64kb\n{}",
+                &text[..cut]
+            )
         }
     }
 }
@@ -74,9 +87,15 @@ mod tests {
         let big = "x".repeat(MAX_PREVIEW + 2000);
         let capped = cap_preview(big);
         assert!(capped.starts_with("# full preview too large"));
-        assert_eq!(capped.len(), MAX_PREVIEW + "# full preview too large to store, storing first 64kb\n".len());
+        assert_eq!(
+            capped.len(),
+            MAX_PREVIEW + "# full preview too large to store, storing first 64kb\n".len()
+        );
         assert_eq!(cap_preview("short".into()), "short");
-        let t = cap_with_header(&"y".repeat(MAX_PREVIEW), "# full text too large to store, storing first 64kb");
+        let t = cap_with_header(
+            &"y".repeat(MAX_PREVIEW),
+            "# full text too large to store, storing first 64kb",
+        );
         assert!(t.starts_with("# full text"));
     }
 }

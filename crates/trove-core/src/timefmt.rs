@@ -27,7 +27,8 @@ pub fn now_micros() -> i64 {
 pub fn iso_from_micros(micros: i64) -> String {
     let t = OffsetDateTime::from_unix_timestamp_nanos(micros as i128 * 1_000)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    t.format(&Rfc3339).unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
+    t.format(&Rfc3339)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00Z".into())
 }
 
 /// Parse an ISO-8601 string back to microseconds since the epoch.

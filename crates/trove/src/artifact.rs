@@ -241,15 +241,15 @@ fn fetch(
             return Err(e.into());
         }
     };
-    if let Some(expected) = &record.hash {
-        if *expected != outcome.sha256 {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(TroveError::HashMismatch {
-                uri,
-                expected: expected.clone(),
-                actual: outcome.sha256,
-            });
-        }
+    if let Some(expected) = &record.hash
+        && *expected != outcome.sha256
+    {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(TroveError::HashMismatch {
+            uri,
+            expected: expected.clone(),
+            actual: outcome.sha256,
+        });
     }
     std::fs::rename(&tmp, &target).map_err(io_err("move download into the cache", &target))?;
     Ok(target)

@@ -75,9 +75,12 @@ impl MonitorSlot {
         interval: Duration,
         name: &str,
         frame: &Tracked<DataFrame>,
-        metadata: BTreeMap<String, String>,
-        uniqueness: Uniqueness,
+        opts: crate::registered::RegisterOptions,
     ) -> Result<()> {
+        let crate::registered::RegisterOptions {
+            metadata,
+            uniqueness,
+        } = opts;
         let version = {
             let ctx = ctx.clone();
             let (id, key) = (info.id.clone(), name.to_string());

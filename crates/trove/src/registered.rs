@@ -50,18 +50,13 @@ impl Task {
         if self.inner.monitor.is_registered(name) {
             return Err(TroveError::Registered(name.into()));
         }
-        let RegisterOptions {
-            metadata,
-            uniqueness,
-        } = opts;
         self.inner.monitor.register(
             &self.inner.ctx,
             &self.inner.info,
             self.inner.monitor_interval,
             name,
             frame,
-            metadata,
-            uniqueness,
+            opts,
         )
     }
 

@@ -301,10 +301,10 @@ pub(crate) async fn run(ctx: &Ctx, job: &Job) -> ArtifactRecord {
             tracing::info!(artifact = %job.name, bytes = out.size, uri = record.uri.as_deref().unwrap_or(""), "artifact uploaded");
             record.state = UploadState::Ready;
             record.error = None;
-            if job.delete_user_file {
-                if let Err(e) = std::fs::remove_file(path) {
-                    tracing::warn!("could not delete {} after upload: {e}", path.display());
-                }
+            if job.delete_user_file
+                && let Err(e) = std::fs::remove_file(path)
+            {
+                tracing::warn!("could not delete {} after upload: {e}", path.display());
             }
         }
         Err(e) => {
@@ -384,10 +384,10 @@ impl Task {
                 .upsert_artifacts(&task_id, std::slice::from_ref(&published))
                 .await
             {
-                if job.staged.temp {
-                    if let Some(p) = &job.staged.path {
-                        let _ = std::fs::remove_file(p);
-                    }
+                if job.staged.temp
+                    && let Some(p) = &job.staged.path
+                {
+                    let _ = std::fs::remove_file(p);
                 }
                 return Err(e);
             }
