@@ -34,8 +34,7 @@ pub fn w1(home: &Path, samples: &Path) -> Result<()> {
     task.register_artifact_with(
         "train",
         &train,
-        [("counting", "legs"), ("max legs", "69")],
-        trove::Uniqueness::AllColumns,
+        trove::RegisterOptions::default().metadata("counting", "legs").metadata("max legs", 69),
     )?;
     let _half = task.get_registered_artifacts()["train"]
         .read()
