@@ -62,7 +62,7 @@ impl std::fmt::Debug for WebAuth {
     }
 }
 
-fn mac(key: &[u8], payload: &str) -> Hmac<Sha256> {
+pub(crate) fn mac(key: &[u8], payload: &str) -> Hmac<Sha256> {
     // HMAC accepts keys of any length, so this cannot fail.
     let mut m = <Hmac<Sha256> as Mac>::new_from_slice(key)
         .unwrap_or_else(|_| unreachable!("hmac takes any key"));
@@ -89,7 +89,7 @@ pub(crate) fn verify_session(key: &[u8], value: &str, now: i64) -> Option<String
     (parts.next().is_none() && expires > now).then_some(access)
 }
 
-fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers
         .get_all(header::COOKIE)
         .iter()

@@ -15,6 +15,9 @@ pub enum WebError {
     /// The request is malformed.
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// A form was posted without a valid CSRF token, or from another site.
+    #[error("refused: {0}")]
+    Forbidden(String),
     /// The artifact's bytes cannot be read (missing file, unsupported URI, storage error).
     #[error("cannot read the artifact's bytes: {0}")]
     Bytes(String),
@@ -28,6 +31,7 @@ impl WebError {
             }
             Self::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Bytes(_) => StatusCode::BAD_GATEWAY,
         }
     }

@@ -6,8 +6,10 @@
 //! |---|---|
 //! | `/` | redirect to `/projects` |
 //! | `/projects` | project tree (nested `a/b` names) with task counts |
-//! | `/projects/{id}` | the project's tasks, filter by name and status, paginated in SQL, pick two to compare |
-//! | `/tasks/{id}` | INFO tab: status, times, the `script`/`runtime`/`output`/`hyperparams` fields as tables |
+//! | `/projects/{id}` | the project's tasks, filter by name and status, paginated in SQL, pick two to compare; settings |
+//! | `POST /projects/{id}/settings` | set the project's default output destination (checked, CSRF-guarded) |
+//! | `/tasks/{id}` | INFO tab: status, times, where the artifacts went and why, the task document's fields |
+//! | `POST /tasks/{id}/output` | set the task's output destination while it is not completed |
 //! | `/tasks/{id}/artifacts` | ARTIFACTS tab: DATA AUDIT and OTHER groups, 100 per page, lazy previews |
 //! | `/tasks/{id}/console` | CONSOLE tab: `log` events |
 //! | `/compare?tasks=a,b` | artifacts side by side by key, differences highlighted |
@@ -22,6 +24,8 @@
 
 mod auth;
 mod bytes_source;
+mod csrf;
+mod destination;
 mod error;
 mod files;
 pub mod html;
@@ -32,7 +36,7 @@ pub use auth::WebAuth;
 pub use error::WebError;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use object_store::ObjectStore;
 use object_store::path::Path as ObjPath;
 use std::sync::Arc;
@@ -62,7 +66,12 @@ pub fn router(state: WebState) -> Router {
         .route("/", get(pages::root))
         .route("/projects", get(pages::projects::projects))
         .route("/projects/{id}", get(pages::projects::project_tasks))
+        .route(
+            "/projects/{id}/settings",
+            post(pages::settings::project_settings),
+        )
         .route("/tasks/{id}", get(pages::task::info))
+        .route("/tasks/{id}/output", post(pages::settings::task_output))
         .route("/tasks/{id}/artifacts", get(pages::artifacts::artifacts))
         .route("/tasks/{id}/console", get(pages::task::console))
         .route("/compare", get(pages::compare::compare))

@@ -4,6 +4,7 @@ pub(crate) mod artifacts;
 pub(crate) mod compare;
 mod preview_load;
 pub(crate) mod projects;
+pub(crate) mod settings;
 pub(crate) mod task;
 
 use crate::Shared;

@@ -4,6 +4,7 @@ use crate::Shared;
 use crate::error::{WebError, WebResult};
 use crate::html::{self, escape, url_encode};
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::response::Html;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write;
@@ -94,17 +95,40 @@ pub(crate) struct TaskListQuery {
     status: String,
     /// 1-based page.
     page: Option<u64>,
+    /// Set after the settings form saved.
+    saved: Option<String>,
 }
 
 /// `GET /projects/{id}`.
 pub(crate) async fn project_tasks(
     State(state): State<Shared>,
     Path(id): Path<String>,
+    headers: HeaderMap,
     Query(f): Query<TaskListQuery>,
 ) -> WebResult<Html<String>> {
+    let notice = if f.saved.is_some() {
+        Some(html::notice("ok", "Default output destination saved."))
+    } else {
+        None
+    };
+    render_project(&state, &headers, &id, &f, notice, None)
+        .await
+        .map(Html)
+}
+
+/// The project page; `notice` (HTML) goes above the settings form, `typed` replaces the stored destination
+/// in the form (to show a refused value again).
+pub(crate) async fn render_project(
+    state: &Shared,
+    headers: &HeaderMap,
+    id: &str,
+    f: &TaskListQuery,
+    notice: Option<String>,
+    typed: Option<&str>,
+) -> WebResult<String> {
     let project = state
         .store
-        .get_project(&id)
+        .get_project(id)
         .await?
         .ok_or_else(|| WebError::NotFound(format!("project {id}")))?;
     let status: Option<TaskStatus> = match f.status.as_str() {
@@ -142,6 +166,13 @@ pub(crate) async fn project_tasks(
             escape(&project.description)
         );
     }
+    body.push_str(&super::settings::project_form(
+        state,
+        headers,
+        &project,
+        notice.as_deref(),
+        typed,
+    ));
     // filter form
     let _ = write!(
         body,
@@ -182,5 +213,5 @@ pub(crate) async fn project_tasks(
         r#"<a href="/projects">Projects</a><span>›</span><span class="here">{}</span>"#,
         escape(&project.name)
     );
-    Ok(Html(html::page(&project.name, &crumbs, &body)))
+    Ok(html::page(&project.name, &crumbs, &body))
 }

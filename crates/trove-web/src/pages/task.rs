@@ -5,6 +5,7 @@ use crate::Shared;
 use crate::error::WebResult;
 use crate::html::{self, escape, url_encode};
 use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
 use axum::response::Html;
 use serde_json::Value;
 use std::fmt::Write;
@@ -72,13 +73,42 @@ pub(crate) fn kv_table(rows: &[(String, String)]) -> String {
     out
 }
 
+/// Query of the INFO tab.
+#[derive(serde::Deserialize)]
+pub(crate) struct InfoQuery {
+    /// Set after the destination form saved.
+    saved: Option<String>,
+}
+
 /// `GET /tasks/{id}`: the INFO tab.
 pub(crate) async fn info(
     State(state): State<Shared>,
     Path(id): Path<String>,
+    headers: HeaderMap,
+    Query(q): Query<InfoQuery>,
 ) -> WebResult<Html<String>> {
-    let task = load_task(&state, &id).await?;
-    let (project, crumbs) = task_crumbs(&state, &task).await?;
+    let notice = q
+        .saved
+        .map(|_| html::notice("ok", "Output destination saved."));
+    render_info(&state, &headers, &id, notice, None)
+        .await
+        .map(Html)
+}
+
+/// The INFO tab; `notice` (HTML) goes into the destination card, `typed` replaces the stored destination in
+/// its form (to show a refused value again).
+pub(crate) async fn render_info(
+    state: &Shared,
+    headers: &HeaderMap,
+    id: &str,
+    notice: Option<String>,
+    typed: Option<&str>,
+) -> WebResult<String> {
+    let task = load_task(state, id).await?;
+    let (project, crumbs) = task_crumbs(state, &task).await?;
+    let project_default = project
+        .as_ref()
+        .and_then(|p| p.default_output_destination.clone());
     let n = state
         .store
         .count_artifacts(std::slice::from_ref(&task.id))
@@ -136,6 +166,14 @@ pub(crate) async fn info(
         html::time_micros(task.completed),
         html::time_micros(Some(task.last_update)),
     );
+    body.push_str(&super::settings::task_destination_card(
+        state,
+        headers,
+        &task,
+        project_default.as_deref(),
+        notice.as_deref(),
+        typed,
+    ));
     for (field, title) in SECTIONS {
         let Some(v) = task.doc.get(field) else {
             continue;
@@ -152,7 +190,7 @@ pub(crate) async fn info(
             kv_table(&rows)
         );
     }
-    Ok(Html(html::page(&task.name, &crumbs, &body)))
+    Ok(html::page(&task.name, &crumbs, &body))
 }
 
 /// Query of the console tab.

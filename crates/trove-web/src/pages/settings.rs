@@ -1,0 +1,237 @@
+//! The forms that change settings: a project's default output destination (`POST /projects/{id}/settings`)
+//! and a task's own output destination on its INFO tab (`POST /tasks/{id}/output`, only while the task is not
+//! completed). Both check the value first (see [`crate::destination::check`]); a refused value changes nothing
+//! and comes back with the message. Both are guarded by [`crate::csrf`].
+
+use super::load_task;
+use super::projects::{TaskListQuery, render_project};
+use super::task::render_info;
+use crate::error::{WebError, WebResult};
+use crate::html::{self, escape, url_encode};
+use crate::{Shared, csrf, destination};
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde_json::{Value, json};
+use trove_core::TaskStatus;
+use trove_store::{Project, ProjectUpdate, Task, TaskEdit};
+
+/// The settings card of a project page.
+pub(crate) fn project_form(
+    state: &Shared,
+    headers: &HeaderMap,
+    project: &Project,
+    notice: Option<&str>,
+    typed: Option<&str>,
+) -> String {
+    let current = project.default_output_destination.as_deref().unwrap_or("");
+    let value = typed.unwrap_or(current);
+    format!(
+        r#"<section class="settings" id="project-settings"><h2>SETTINGS</h2>{notice}
+<form id="project-destination-form" class="destform" method="post" action="/projects/{pid}/settings">{csrf}
+<label>Default output destination <input name="default_output_destination" value="{value}" placeholder="/data/artifacts, s3://bucket/prefix, … (empty: the server's files server)" size="60"></label>
+<button type="submit">Save</button></form>
+<p class="muted small">Tasks of this project upload their artifacts here unless their code names a destination (<code>output_uri</code>). Current: <span class="mono" id="project-destination">{cur}</span></p></section>"#,
+        notice = notice.unwrap_or(""),
+        pid = url_encode(&project.id),
+        csrf = csrf::hidden_input(state, headers),
+        value = escape(value),
+        cur = if current.is_empty() {
+            "none (the server's files server)".to_string()
+        } else {
+            escape(current)
+        },
+    )
+}
+
+/// Body of the project settings form.
+#[derive(serde::Deserialize)]
+pub(crate) struct ProjectSettingsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    default_output_destination: String,
+}
+
+/// `POST /projects/{id}/settings`.
+pub(crate) async fn project_settings(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(f): Form<ProjectSettingsForm>,
+) -> WebResult<Response> {
+    csrf::check(&state, &headers, &f.csrf)?;
+    if state.store.get_project(&id).await?.is_none() {
+        return Err(WebError::NotFound(format!("project {id}")));
+    }
+    let raw = f.default_output_destination.trim();
+    let value = if raw.is_empty() {
+        None
+    } else {
+        match destination::check(&state.config, state.files_public_url.as_deref(), raw).await {
+            Ok(a) => {
+                tracing::info!(project = %id, destination = %a.value, checked = %a.checked,
+                    "project default output destination set in the web UI");
+                Some(a.value)
+            }
+            Err(msg) => {
+                let notice = html::notice("err", &format!("Not saved. {msg}"));
+                let page = render_project(
+                    &state,
+                    &headers,
+                    &id,
+                    &TaskListQuery::default(),
+                    Some(notice),
+                    Some(raw),
+                )
+                .await?;
+                return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response());
+            }
+        }
+    };
+    state
+        .store
+        .update_project(
+            &id,
+            ProjectUpdate {
+                default_output_destination: Some(value),
+                ..Default::default()
+            },
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/projects/{}?saved=destination", url_encode(&id))).into_response())
+}
+
+/// A task's destination can change until it completes.
+fn editable(task: &Task) -> bool {
+    !matches!(task.status, TaskStatus::Completed | TaskStatus::Published)
+}
+
+/// The ARTIFACTS DESTINATION card of the INFO tab: where the artifacts went, which level chose it, and the
+/// form to change it while the task is not completed.
+pub(crate) fn task_destination_card(
+    state: &Shared,
+    headers: &HeaderMap,
+    task: &Task,
+    project_default: Option<&str>,
+    notice: Option<&str>,
+    typed: Option<&str>,
+) -> String {
+    let ex = destination::explain(
+        &state.config,
+        state.files_public_url.as_deref(),
+        task.doc.get("output"),
+        project_default,
+    );
+    let dest_text = match (&ex.destination, &state.files_public_url) {
+        (Some(d), _) => escape(d),
+        (None, Some(files)) => format!(
+            "{} <span class=\"muted\">(not recorded)</span>",
+            escape(files)
+        ),
+        (None, None) => "<span class=\"muted\">not recorded</span>".to_string(),
+    };
+    let form = if editable(task) {
+        format!(
+            r#"<form id="task-destination-form" class="destform" method="post" action="/tasks/{tid}/output">{csrf}
+<label>Output destination <input name="destination" value="{value}" placeholder="/data/artifacts, s3://bucket/prefix, …" size="60"></label>
+<button type="submit">Save</button></form>
+<p class="muted small">Used when this task runs (a draft started later). Code that names <code>output_uri</code> still wins.</p>"#,
+            tid = url_encode(&task.id),
+            csrf = csrf::hidden_input(state, headers),
+            value = escape(typed.unwrap_or(ex.destination.as_deref().unwrap_or(""))),
+        )
+    } else {
+        r#"<p class="muted small">The task is completed; its destination can no longer change.</p>"#
+            .to_string()
+    };
+    format!(
+        r#"<section class="card" id="destination-card"><h2>ARTIFACTS DESTINATION</h2>{notice}
+<table class="kv"><tbody><tr><th>destination</th><td class="mono dest-uri">{dest_text}</td></tr>
+<tr><th>chosen by</th><td class="dest-level">{level}{inferred}</td></tr></tbody></table>{form}</section>"#,
+        notice = notice.unwrap_or(""),
+        level = escape(&ex.level),
+        inferred = if ex.inferred {
+            r#" <span class="muted small">(inferred: the client recorded only the destination)</span>"#
+        } else {
+            ""
+        },
+    )
+}
+
+/// Body of the task destination form.
+#[derive(serde::Deserialize)]
+pub(crate) struct TaskOutputForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    destination: String,
+}
+
+/// `POST /tasks/{id}/output`.
+pub(crate) async fn task_output(
+    State(state): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(f): Form<TaskOutputForm>,
+) -> WebResult<Response> {
+    csrf::check(&state, &headers, &f.csrf)?;
+    let task = load_task(&state, &id).await?;
+    let raw = f.destination.trim();
+    if !editable(&task) {
+        let msg = format!(
+            "The task is {}; a finished task's destination cannot change.",
+            task.status.as_str()
+        );
+        return refuse_task(&state, &headers, &id, raw, &msg).await;
+    }
+    let value = if raw.is_empty() {
+        None
+    } else {
+        match destination::check(&state.config, state.files_public_url.as_deref(), raw).await {
+            Ok(a) => Some(a.value),
+            Err(msg) => return refuse_task(&state, &headers, &id, raw, &msg).await,
+        }
+    };
+    let mut output = match task.doc.get("output") {
+        Some(Value::Object(o)) => o.clone(),
+        _ => serde_json::Map::new(),
+    };
+    match &value {
+        Some(v) => {
+            output.insert("destination".into(), json!(v));
+            output.insert("destination_source".into(), json!("task"));
+        }
+        None => {
+            output.remove("destination");
+            output.remove("destination_source");
+        }
+    }
+    let mut doc = serde_json::Map::new();
+    doc.insert("output".into(), Value::Object(output));
+    state
+        .store
+        .edit_task(
+            &id,
+            TaskEdit {
+                doc,
+                ..Default::default()
+            },
+        )
+        .await?;
+    tracing::info!(task = %id, destination = ?value, "task output destination set in the web UI");
+    Ok(Redirect::to(&format!("/tasks/{}?saved=destination", url_encode(&id))).into_response())
+}
+
+/// The INFO tab again, with the refusal message and the typed value (status 422).
+async fn refuse_task(
+    state: &Shared,
+    headers: &HeaderMap,
+    id: &str,
+    typed: &str,
+    msg: &str,
+) -> WebResult<Response> {
+    let notice = html::notice("err", &format!("Not saved. {msg}"));
+    let page = render_info(state, headers, id, Some(notice), Some(typed)).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page)).into_response())
+}
