@@ -481,3 +481,40 @@ fn rust_sdk_reads_the_python_seed_example() {
         &["dancing.jpg".into(), "picasso.jpg".into()],
     );
 }
+
+#[test]
+fn unknown_tasks_are_not_found_and_bad_credentials_are_errors() {
+    let s = Server::start();
+    let sdk = tempfile::tempdir().unwrap();
+    let missing = "0".repeat(32);
+    match Task::get_task_by_id_with(s.config(sdk.path()), &missing) {
+        Err(TroveError::TaskNotFound(id)) => assert_eq!(id, missing),
+        other => panic!(
+            "expected TaskNotFound, got {:?}",
+            other.map(|t| t.id().to_string())
+        ),
+    }
+    match Task::get_task_with(s.config(sdk.path()), "no such project", "x") {
+        Err(TroveError::TaskNotFound(_)) => {}
+        other => panic!(
+            "expected TaskNotFound, got {:?}",
+            other.map(|t| t.id().to_string())
+        ),
+    }
+    let mut bad = s.config(sdk.path());
+    bad.secret_key = Some("wrong".into());
+    match Task::get_task_by_id_with(bad.clone(), &missing) {
+        Err(TroveError::Api { endpoint, message }) => {
+            assert_eq!(endpoint, "auth.login");
+            assert!(message.starts_with("401"), "{message}");
+        }
+        other => panic!(
+            "expected a login error, got {:?}",
+            other.map(|t| t.id().to_string())
+        ),
+    }
+    assert!(matches!(
+        Task::builder("p", "t").config(bad).init(),
+        Err(TroveError::Api { .. })
+    ));
+}

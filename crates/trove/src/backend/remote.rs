@@ -156,9 +156,30 @@ async fn envelope(endpoint: &str, resp: reqwest::Response) -> Result<Value> {
         .unwrap_or(status.as_u16() as i64);
     if code != 200 {
         let msg = v["meta"]["result_msg"].as_str().unwrap_or("error");
-        return Err(api_err(endpoint, format!("{code}: {msg}")));
+        let sub = v["meta"]["result_subcode"].as_i64().unwrap_or(0);
+        return Err(api_err(endpoint, format!("{code}/{sub}: {msg}")));
     }
     Ok(v["data"].clone())
+}
+
+/// The `(result_code, result_subcode)` an API error message starts with (`"400/101: Invalid task id"`).
+fn codes(err: &TroveError) -> Option<(i64, i64)> {
+    let TroveError::Api { message, .. } = err else {
+        return None;
+    };
+    let (head, _) = message.split_once(": ")?;
+    let (code, sub) = head.split_once('/')?;
+    Some((code.parse().ok()?, sub.parse().ok()?))
+}
+
+/// ClearML's "invalid task id" (400/101): the task does not exist.
+fn is_invalid_task(err: &TroveError) -> bool {
+    codes(err) == Some((400, 101))
+}
+
+/// The server does not know the endpoint (a ClearML server without trove's extensions).
+fn is_unknown_endpoint(err: &TroveError) -> bool {
+    matches!(codes(err), Some((404, _)))
 }
 
 /// Anchored, escaped regex for an exact-name filter (what the official SDK sends).
@@ -206,8 +227,14 @@ impl Backend for Remote {
                 .await
             {
                 Ok(d) => json!({ "id": d["id"], "name": name }),
-                // Another process created it meanwhile.
-                Err(_) => self.call("projects.get_all", query).await?["projects"][0].clone(),
+                // Another process may have created it meanwhile; if not, the create error is the answer.
+                Err(e) => {
+                    let again = self.call("projects.get_all", query).await?;
+                    match again["projects"].as_array().and_then(|a| a.first()) {
+                        Some(p) => p.clone(),
+                        None => return Err(e),
+                    }
+                }
             },
         };
         let id = project["id"]
@@ -247,11 +274,9 @@ impl Backend for Remote {
     async fn get_task(&self, id: &str) -> Result<Option<TaskInfo>> {
         let d = match self.call("tasks.get_by_id", json!({ "task": id })).await {
             Ok(d) => d,
-            Err(TroveError::Api { message, .. })
-                if message.starts_with("400") || message.starts_with("404") =>
-            {
-                return Ok(None);
-            }
+            // Only "invalid task id" means there is no such task; anything else (a wrong api_server
+            // answering 404, a validation error) is an error the caller must see.
+            Err(e) if is_invalid_task(&e) => return Ok(None),
             Err(e) => return Err(e),
         };
         let t = &d["task"];
@@ -366,21 +391,38 @@ impl Backend for Remote {
     }
 
     async fn add_version(&self, task: &str, key: &str, version: &ArtifactVersion) -> Result<()> {
-        self.call(
-            "tasks.add_artifact_version",
-            json!({ "task": task, "key": key, "version": version }),
-        )
-        .await?;
-        Ok(())
+        match self
+            .call(
+                "tasks.add_artifact_version",
+                json!({ "task": task, "key": key, "version": version }),
+            )
+            .await
+        {
+            Ok(_) => Ok(()),
+            // A ClearML server keeps no version history: the record (the newest version) is still
+            // upserted by the caller, so registered artifacts keep working there.
+            Err(e) if is_unknown_endpoint(&e) => {
+                tracing::warn!(%task, %key, version = version.version,
+                    "the server keeps no artifact versions (no tasks.add_artifact_version); only the newest is kept");
+                Ok(())
+            }
+            Err(e) => Err(e),
+        }
     }
 
     async fn list_versions(&self, task: &str, key: &str) -> Result<Vec<ArtifactVersion>> {
-        let d = self
+        let d = match self
             .call(
                 "tasks.get_artifact_versions",
                 json!({ "task": task, "key": key }),
             )
-            .await?;
+            .await
+        {
+            Ok(d) => d,
+            // A ClearML server keeps no version history (see `add_version`).
+            Err(e) if is_unknown_endpoint(&e) => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
         serde_json::from_value(d["versions"].clone()).map_err(|e| {
             api_err(
                 "tasks.get_artifact_versions",
@@ -392,6 +434,34 @@ impl Backend for Remote {
 
 #[cfg(test)]
 mod tests {
+    use crate::error::TroveError;
+
+    fn api(message: &str) -> TroveError {
+        super::api_err("tasks.get_by_id", message.into())
+    }
+
+    #[test]
+    fn error_codes_are_classified() {
+        assert!(super::is_invalid_task(&api(
+            "400/101: Invalid task id: id=x"
+        )));
+        assert!(!super::is_invalid_task(&api("400/12: Validation error")));
+        assert!(!super::is_invalid_task(&api("404/0: Unknown endpoint")));
+        assert!(super::is_unknown_endpoint(&api(
+            "404/0: Unknown endpoint \"x\""
+        )));
+        assert!(!super::is_unknown_endpoint(&api(
+            "HTTP 404 Not Found, not a JSON envelope: x"
+        )));
+        assert!(!super::is_unknown_endpoint(&TroveError::TaskNotFound(
+            "x".into()
+        )));
+        assert_eq!(
+            super::codes(&api("409/405: artifact version already exists")),
+            Some((409, 405))
+        );
+    }
+
     #[test]
     fn exact_name_filter_is_escaped_and_anchored() {
         assert_eq!(super::exact("examples"), "^examples$");
