@@ -264,6 +264,7 @@ fn missing_s3_credentials_fail_init_quickly_naming_the_bucket() {
         .err()
         .expect("init must fail without credentials");
     let msg = e.to_string();
+    eprintln!("missing credentials: {msg}");
     assert!(msg.contains("secret-bucket"), "{msg}");
     assert!(msg.to_lowercase().contains("key"), "{msg}");
     // Decided from the configuration alone: no network, no metadata service, no retries.
@@ -294,10 +295,10 @@ fn uploads_complete_through_a_flaky_proxy() {
         .init()
         .unwrap();
     let mut expected = Vec::new();
-    for (i, size) in [BIG, 7 * MIB + 3, 1000, 0, 64 * 1024]
+    let sizes = [BIG, 7 * MIB + 3, 1000, 0, 64 * 1024]
         .into_iter()
-        .enumerate()
-    {
+        .chain((0..20).map(|i| 3000 + 777 * i));
+    for (i, size) in sizes.enumerate() {
         let path = home.path().join(format!("in/f{i}.bin"));
         expected.push((
             format!("f{i}"),
@@ -324,12 +325,15 @@ fn uploads_complete_through_a_flaky_proxy() {
     }
     let v: serde_json::Value = task.artifact("json").unwrap().get().unwrap();
     assert_eq!(v, serde_json::json!({"flaky": true}));
-    let (resets, errors, forwarded) = (
+    let (accepted, resets, errors, forwarded) = (
+        proxy.stats.accepted.load(Ordering::Relaxed),
         proxy.stats.resets.load(Ordering::Relaxed),
         proxy.stats.errors.load(Ordering::Relaxed),
         proxy.stats.forwarded.load(Ordering::Relaxed),
     );
-    eprintln!("fault proxy: {resets} resets, {errors} injected errors, {forwarded} forwarded");
+    eprintln!(
+        "fault proxy: {accepted} connections, {resets} reset; {errors} injected errors, {forwarded} forwarded"
+    );
     assert!(resets > 0 && errors > 0, "the proxy injected no faults");
     assert!(s3s_multipart_leftovers(&emu).is_empty());
     task.close().unwrap();

@@ -28,6 +28,8 @@ pub enum Mode {
 /// Counters of what the proxy did.
 #[derive(Debug, Default)]
 pub struct Stats {
+    /// Connections accepted (reset or served).
+    pub accepted: AtomicU64,
     /// Connections reset right after accept.
     pub resets: AtomicU64,
     /// Requests answered 500/503 by the proxy.
@@ -130,6 +132,7 @@ impl axum::serve::Listener for ResettingListener {
                 tokio::time::sleep(std::time::Duration::from_millis(10)).await;
                 continue;
             };
+            self.shared.stats.accepted.fetch_add(1, Ordering::Relaxed);
             if self.shared.mode() == Mode::Flaky && self.shared.chance(self.shared.reset_share) {
                 // SO_LINGER 0 then close: the peer gets a TCP RST.
                 let _ = stream.set_zero_linger();
