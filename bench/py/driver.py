@@ -148,6 +148,8 @@ class Bench:
 
     def run(self, cmd, env=None, cwd=None, timeout=1800):
         """Run one measured process; returns (wall seconds, parsed JSON line) or raises."""
+        if env is None:
+            env = {**os.environ, "RUST_BACKTRACE": "0"}
         t0 = time.perf_counter()
         p = subprocess.run(cmd, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
         wall = time.perf_counter() - t0
@@ -158,8 +160,9 @@ class Bench:
         return wall, json.loads(lines[-1])
 
     def record(self, case, impl, rep, data, **extra):
-        r = dict(case=case, impl=impl, rep=rep, **data)
+        r = dict(data)
         r.update(extra)
+        r.update(case=case, impl=impl, rep=rep)
         self.results.append(r)
         return r
 
@@ -631,7 +634,7 @@ def main():
     args = p.parse_args()
     b = Bench(args)
     if args.repeats:
-        b.cfg["repeats"] = args.repeats
+        b.cfg["repeats"] = b.cfg["py_repeats"] = args.repeats
     b.go()
 
 

@@ -57,7 +57,7 @@ class Clearml:
     def __init__(self, name, output_uri=None):
         from clearml import Task
 
-        self.task = Task.init(project_name="bench", task_name=name, output_uri=output_uri,
+        self.task = Task.init(project_name="bench", task_name="bench " + name, output_uri=output_uri,
                               reuse_last_task_id=False)
 
     def upload(self, name, obj, wait=True, ext=None):
@@ -84,7 +84,7 @@ class Mlflow:
         self.mlflow = mlflow
         mlflow.set_tracking_uri(tracking_uri)
         mlflow.set_experiment("bench")
-        self.run = mlflow.start_run(run_name=name)
+        self.run = mlflow.start_run(run_name="bench " + name)
         self.tmp = tempfile.mkdtemp(prefix="mlflow-bench-")
 
     def close(self):

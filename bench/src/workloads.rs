@@ -10,7 +10,7 @@ use std::time::Instant;
 use trove::{Task, Tracked, UploadOptions};
 
 fn builder(home: &Path, name: &str, dest: Option<&Path>) -> trove::TaskBuilder {
-    let b = Task::builder("bench", name).home(home);
+    let b = Task::builder("bench", &format!("bench {name}")).home(home);
     match dest {
         Some(d) => b.output_uri(d.display().to_string()),
         None => b,
