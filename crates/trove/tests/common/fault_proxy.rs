@@ -243,10 +243,10 @@ async fn forward(State(s): State<Arc<Shared>>, req: Request) -> Response {
         r.headers_mut()
             .insert(axum::http::header::CONNECTION, "close".parse().unwrap());
     }
-    if parts.method == axum::http::Method::HEAD {
-        if let Some(len) = resp_len {
-            r.headers_mut().insert(CONTENT_LENGTH, len);
-        }
+    if parts.method == axum::http::Method::HEAD
+        && let Some(len) = resp_len
+    {
+        r.headers_mut().insert(CONTENT_LENGTH, len);
     }
     r
 }
