@@ -384,6 +384,20 @@ fn a_failing_store_ends_uploads_failed_in_bounded_time_without_orphans() {
     let reason = a.record().error.clone().unwrap_or_default();
     assert!(reason.contains("503"), "{reason}");
     assert!(proxy.stats.errors.load(Ordering::Relaxed) > 0);
+    // A multipart upload was started (forwarded), then aborted (forwarded), and s3s-fs holds nothing of it.
+    let lines = proxy.stats.forwarded_lines.lock().unwrap().clone();
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("POST ") && l.contains("?uploads")),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("DELETE ") && l.contains("uploadId=")),
+        "{lines:?}"
+    );
     assert_eq!(s3s_multipart_leftovers(&emu), Vec::<String>::new());
     let key = a.uri().unwrap().strip_prefix("s3://bucket/").unwrap();
     assert!(!emu.data.path().join("bucket").join(key).exists());

@@ -36,6 +36,8 @@ pub struct Stats {
     pub errors: AtomicU64,
     /// Requests forwarded to the upstream server.
     pub forwarded: AtomicU64,
+    /// `METHOD path?query` of every forwarded request, in order.
+    pub forwarded_lines: Mutex<Vec<String>>,
 }
 
 struct Shared {
@@ -230,6 +232,11 @@ async fn forward(State(s): State<Arc<Shared>>, req: Request) -> Response {
         }
     };
     s.stats.forwarded.fetch_add(1, Ordering::Relaxed);
+    s.stats
+        .forwarded_lines
+        .lock()
+        .unwrap()
+        .push(format!("{} {path}", parts.method));
     let status = resp.status();
     let mut out_headers = HeaderMap::new();
     copy_headers(resp.headers(), &mut out_headers);
