@@ -263,7 +263,10 @@ async fn open_store_roots_a_server_at_a_local_folder() {
     assert_eq!(std::fs::read(root.path().join(ODD_KEY)).unwrap(), b"hello");
     let dest = Destination::parse(root.path().to_str().unwrap(), &Config::default()).unwrap();
     let work = tempfile::tempdir().unwrap();
-    let got = dest.get_to_file(ODD_KEY, &work.path().join("o.bin"), &no_progress).await.unwrap();
+    let got = dest
+        .get_to_file(ODD_KEY, &work.path().join("o.bin"), &no_progress)
+        .await
+        .unwrap();
     assert_eq!(got.sha256, sha(b"hello"));
     // A missing folder is refused.
     let e = trove_storage::open_store(

@@ -294,7 +294,10 @@ fn bad_input_is_a_clear_error_and_records_nothing() {
     let h = home();
     let task = Task::builder("p", "bad").home(h.path()).init().unwrap();
     let long = "n".repeat(5000);
-    type Case<'a> = (&'a str, Box<dyn Fn() -> trove::Result<trove::ArtifactRecord> + 'a>);
+    type Case<'a> = (
+        &'a str,
+        Box<dyn Fn() -> trove::Result<trove::ArtifactRecord> + 'a>,
+    );
     let cases: Vec<Case> = vec![
         ("", Box::new(|| task.upload_artifact("", "x"))),
         ("long", Box::new(|| task.upload_artifact(&long, "x"))),
