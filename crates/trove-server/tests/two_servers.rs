@@ -3,7 +3,8 @@
 //! (what `public_files_url` names in a real deployment). Eight Rust SDK clients (remote mode, on plain threads)
 //! alternate between the two API servers, each uploading 100 small files to shared tasks.
 //!
-//! Round 1: both servers stay up; all 800 records are read back through each server (metadata from its API,
+//! Round 1: both servers stay up, and two clients with the official ClearML Python SDK (one per server) upload
+//! 100 more each; all 1000 records are read back through each server (metadata from its API,
 //! bytes from its files port) and hash-verified. Round 2: server A is shut down mid-run; clients whose server
 //! died retry on the other (in the client loop below, not in the SDK), and all 800 records of the round (and
 //! the 800 of round 1) are then verified through B.
@@ -27,6 +28,9 @@ const CLIENTS: usize = 8;
 const PER_CLIENT: usize = 100;
 const SHARED_TASKS: usize = 4;
 const TOKEN_SECRET: &str = "two-servers-shared-signing-key";
+/// Round 1 also runs this many clients with the official ClearML Python SDK (ids after the Rust ones), each
+/// on its own server.
+const PY_CLIENTS: usize = 2;
 
 fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -287,6 +291,82 @@ fn client(r: usize, c: usize, cfgs: [Config; 2], task_id: String, done: Arc<Atom
     failovers
 }
 
+/// The venv with the official ClearML 2.x SDK (made once by `scripts/pyenv`).
+fn clearml_python() -> PathBuf {
+    let out = Command::new(repo_root().join("scripts/pyenv"))
+        .args(["clearml2", "clearml>=2,<3", "pandas", "numpy", "pillow"])
+        .stderr(Stdio::inherit())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "scripts/pyenv clearml2 failed: the venv is required"
+    );
+    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+}
+
+/// A ClearML Python SDK client: 100 uploads to `task_id` through the API server `api`, files through the
+/// balancer. Runs in its own folder with its own HOME and clearml.conf.
+fn python_client(
+    py: &Path,
+    r: usize,
+    c: usize,
+    api: SocketAddr,
+    files_url: &str,
+    keys: &(String, String),
+    task_id: &str,
+) {
+    let wd = tempfile::tempdir().unwrap();
+    let conf = format!(
+        "api {{\n  api_server: \"http://{api}\"\n  web_server: \"http://{api}\"\n  files_server: \"{files_url}\"\n  credentials {{\n    access_key: \"{}\"\n    secret_key: \"{}\"\n  }}\n}}\n",
+        keys.0, keys.1
+    );
+    std::fs::write(wd.path().join("clearml.conf"), conf).unwrap();
+    std::fs::create_dir_all(wd.path().join("home")).unwrap();
+    let script = wd.path().join("two_servers_client.py");
+    std::fs::copy(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/two_servers_client.py"),
+        &script,
+    )
+    .unwrap();
+    let mut cmd = Command::new(py);
+    cmd.arg(&script)
+        .args([
+            task_id,
+            &c.to_string(),
+            &r.to_string(),
+            &PER_CLIENT.to_string(),
+        ])
+        .current_dir(wd.path())
+        .stdin(Stdio::null());
+    for (k, _) in std::env::vars() {
+        if k.starts_with("CLEARML_") || k.starts_with("TRAINS_") {
+            cmd.env_remove(k);
+        }
+    }
+    let out = cmd
+        .env("CLEARML_CONFIG_FILE", wd.path().join("clearml.conf"))
+        .env("HOME", wd.path().join("home"))
+        .env("PYTHONUNBUFFERED", "1")
+        .output()
+        .unwrap();
+    let text = format!(
+        "--- stdout\n{}\n--- stderr\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.status.success(), "python client {c} failed\n{text}");
+    assert!(text.contains(&format!("DONE {PER_CLIENT}")), "{text}");
+}
+
+/// What a round runs besides the Rust clients: ClearML Python SDK clients (interpreter, API servers).
+struct PyClients {
+    python: PathBuf,
+    api: [SocketAddr; 2],
+    files_url: String,
+    keys: (String, String),
+}
+
 /// Run one round: shared tasks created on server B, 8 clients, optionally shutting server A down once
 /// `kill_after` uploads are done. Returns the shared task ids and the total failovers.
 fn round(
@@ -295,6 +375,7 @@ fn round(
     cfgs: &[[Config; 2]],
     servers: &mut [Option<RunningServer>; 2],
     kill_after: Option<u64>,
+    py: Option<&PyClients>,
 ) -> (Vec<String>, u64) {
     let shared: Vec<Task> = (0..SHARED_TASKS)
         .map(|k| {
@@ -310,6 +391,25 @@ fn round(
         .map(|c| {
             let (cfg, id, done) = (cfgs[c].clone(), ids[c % SHARED_TASKS].clone(), done.clone());
             std::thread::spawn(move || client(r, c, cfg, id, done))
+        })
+        .collect();
+    let py_threads: Vec<_> = py
+        .into_iter()
+        .flat_map(|p| {
+            let ids = &ids;
+            (0..PY_CLIENTS).map(move |k| {
+                let c = CLIENTS + k;
+                let (python, api, files_url, keys, id) = (
+                    p.python.clone(),
+                    p.api[k % 2],
+                    p.files_url.clone(),
+                    p.keys.clone(),
+                    ids[c % SHARED_TASKS].clone(),
+                );
+                std::thread::spawn(move || {
+                    python_client(&python, r, c, api, &files_url, &keys, &id)
+                })
+            })
         })
         .collect();
     if let Some(n) = kill_after {
@@ -333,6 +433,9 @@ fn round(
         );
     }
     let failovers = threads.into_iter().map(|t| t.join().unwrap()).sum();
+    for t in py_threads {
+        t.join().unwrap();
+    }
     for t in shared {
         t.close().unwrap();
     }
@@ -341,7 +444,7 @@ fn round(
 
 /// Check every record of a round through one server: metadata from its API (the SDK with that server's
 /// configuration), bytes from its files port, each hash-verified and compared with what the client wrote.
-fn verify(r: usize, ids: &[String], cfg: &Config, files: SocketAddr) {
+fn verify(r: usize, clients: usize, ids: &[String], cfg: &Config, files: SocketAddr) {
     let http = reqwest::blocking::Client::new();
     let login: serde_json::Value = http
         .get(format!("{}/auth.login", cfg.api_server.as_deref().unwrap()))
@@ -358,7 +461,7 @@ fn verify(r: usize, ids: &[String], cfg: &Config, files: SocketAddr) {
     for (k, id) in ids.iter().enumerate() {
         let task = Task::get_task_by_id_with(cfg.clone(), id).unwrap();
         let arts = task.artifacts().unwrap();
-        let mut expected: Vec<String> = (0..CLIENTS)
+        let mut expected: Vec<String> = (0..clients)
             .filter(|c| c % SHARED_TASKS == k)
             .flat_map(|c| (0..PER_CLIENT).map(move |i| artifact_name(c, i)))
             .collect();
@@ -371,8 +474,11 @@ fn verify(r: usize, ids: &[String], cfg: &Config, files: SocketAddr) {
         );
         for a in &arts {
             let (c, i) = a.name()[1..].split_once('-').unwrap();
-            let want = content(r, c.parse().unwrap(), i.parse().unwrap());
-            assert_eq!(a.state().as_str(), "ready", "{}", a.name());
+            let c: usize = c.parse().unwrap();
+            let want = content(r, c, i.parse().unwrap());
+            if c < CLIENTS {
+                assert_eq!(a.state().as_str(), "ready", "{}", a.name());
+            }
             let uri = a.uri().unwrap();
             let path = uri
                 .split_once("://")
@@ -395,7 +501,7 @@ fn verify(r: usize, ids: &[String], cfg: &Config, files: SocketAddr) {
             seen += 1;
         }
     }
-    assert_eq!(seen, CLIENTS * PER_CLIENT);
+    assert_eq!(seen, clients * PER_CLIENT);
 }
 
 #[test]
@@ -457,20 +563,28 @@ fn two_servers_share_one_database_and_one_bucket() {
         .collect();
 
     // Round 1: both servers up; every record readable and verified through either server.
-    let (ids1, failovers) = round(&rt, 1, &cfgs, &mut servers, None);
+    // The Python SDK clients join round 1 (one on each server).
+    let py = PyClients {
+        python: clearml_python(),
+        api,
+        files_url: files_url.clone(),
+        keys: keys.clone(),
+    };
+    let (ids1, failovers) = round(&rt, 1, &cfgs, &mut servers, None, Some(&py));
     assert_eq!(failovers, 0, "no failures while both servers are up");
-    verify(1, &ids1, &cfgs[0][0], files[0]);
-    verify(1, &ids1, &cfgs[0][1], files[1]);
+    let all1 = CLIENTS + PY_CLIENTS;
+    verify(1, all1, &ids1, &cfgs[0][0], files[0]);
+    verify(1, all1, &ids1, &cfgs[0][1], files[1]);
 
     // Round 2: A goes away mid-run; the clients finish on B and nothing is lost.
-    let (ids2, failovers) = round(&rt, 2, &cfgs, &mut servers, Some(300));
+    let (ids2, failovers) = round(&rt, 2, &cfgs, &mut servers, Some(300), None);
     assert!(
         failovers > 0,
         "clients noticed server A going away and failed over"
     );
     assert!(servers[0].is_none());
-    verify(2, &ids2, &cfgs[0][1], files[1]);
-    verify(1, &ids1, &cfgs[0][1], files[1]);
+    verify(2, CLIENTS, &ids2, &cfgs[0][1], files[1]);
+    verify(1, all1, &ids1, &cfgs[0][1], files[1]);
 
     if let Some(b) = servers[1].take() {
         rt.block_on(b.shutdown());
