@@ -77,7 +77,7 @@ pub fn list_tasks(config: &Config, project: Option<&str>) -> Result<Vec<TaskSumm
                     .collect())
             }
             None => {
-                let store = trove_store::open(&config.default_db_url()).await?;
+                let store = trove_store::open(&config.db_url()).await?;
                 let projects = store.list_projects().await?;
                 let ids = project.map(|p| {
                     projects

@@ -134,7 +134,7 @@ async fn open_backend(config: &Config) -> Result<Arc<dyn Backend>> {
         None => {
             std::fs::create_dir_all(&config.home)
                 .map_err(io_err("create trove home", &config.home))?;
-            Ok(Arc::new(Embedded::open(&config.default_db_url()).await?))
+            Ok(Arc::new(Embedded::open(&config.db_url()).await?))
         }
     }
 }
