@@ -13,6 +13,8 @@ use trove_core::{ArtifactRecord, ArtifactVersion, UploadState};
 
 /// How long a reader waits for another process's upload to finish before giving up.
 const WAIT_FOR_UPLOAD: Duration = Duration::from_secs(120);
+/// Extra attempts of a download that failed in transport.
+const DOWNLOAD_RETRIES: u32 = 5;
 
 /// An artifact of a task: its record, and the means to fetch it.
 #[derive(Clone)]
@@ -228,11 +230,24 @@ fn fetch(
     let (uri2, tmp2) = (uri.clone(), tmp.clone());
     let reporter = Reporter::new("download", &record.key, record.content_size, progress);
     let outcome = block_on(async move {
-        let token = ctx2.backend.files_token().await;
-        trove_storage::download_uri(&uri2, &ctx2.config, token.as_deref(), &tmp2, &|n| {
-            reporter.report(n)
-        })
-        .await
+        // Transport errors are retried with backoff (object_store does not retry every failure of a GET);
+        // a hash mismatch below is never retried.
+        let mut attempt = 0u32;
+        loop {
+            let token = ctx2.backend.files_token().await;
+            let r = trove_storage::download_uri(&uri2, &ctx2.config, token.as_deref(), &tmp2, &|n| {
+                reporter.report(n)
+            })
+            .await;
+            match r {
+                Err(e) if attempt < DOWNLOAD_RETRIES && !e.is_not_found() => {
+                    attempt += 1;
+                    tracing::warn!(uri = %uri2, attempt, "download failed, retrying: {e}");
+                    tokio::time::sleep(Duration::from_millis(100 * 2u64.pow(attempt.min(6)))).await;
+                }
+                other => break other,
+            }
+        }
     })?;
     let outcome = match outcome {
         Ok(o) => o,
