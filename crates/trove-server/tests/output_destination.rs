@@ -91,6 +91,7 @@ async fn python_task(
     wd: &Path,
     name: &str,
     uri: Option<&str>,
+    extra_env: &[(&str, &str)],
 ) -> String {
     let srv = s.srv();
     let conf = format!(
@@ -115,7 +116,8 @@ async fn python_task(
     }
     cmd.env("CLEARML_CONFIG_FILE", wd.join("clearml.conf"))
         .env("HOME", wd.join("home"))
-        .env("PYTHONUNBUFFERED", "1");
+        .env("PYTHONUNBUFFERED", "1")
+        .envs(extra_env.iter().copied());
     let out = tokio::time::timeout(Duration::from_secs(300), cmd.output())
         .await
         .expect("python timed out")
@@ -260,7 +262,7 @@ async fn project_default_destination_set_in_the_ui() {
     // 2. The official SDK, no destination in code: the project default.
     let py_wd = wd.join("py1");
     std::fs::create_dir_all(&py_wd).unwrap();
-    let py_task = python_task(&py, &s, &py_wd, "python default", None).await;
+    let py_task = python_task(&py, &s, &py_wd, "python default", None, &[]).await;
     assert_eq!(artifacts_below(&s, &py_task, &good).await, 2);
 
     // 3. The Rust SDK in remote mode, no destination in code: the project default (read by ensure_project).
@@ -299,6 +301,7 @@ async fn project_default_destination_set_in_the_ui() {
         &py_wd,
         "python code",
         Some(code_dir.to_str().unwrap()),
+        &[],
     )
     .await;
     assert_eq!(artifacts_below(&s, &code_task, &code_dir).await, 2);
@@ -400,5 +403,21 @@ async fn project_default_destination_set_in_the_ui() {
         got["task"]["output"]["destination"],
         code_dir.display().to_string()
     );
+
+    // 6. The draft, started later by the official SDK (as an agent runs it: CLEARML_TASK_ID), uploads to the
+    //    destination set on the task in the UI, not to the project default.
+    let py_wd = wd.join("py3");
+    std::fs::create_dir_all(&py_wd).unwrap();
+    let ran = python_task(
+        &py,
+        &s,
+        &py_wd,
+        "draft task",
+        None,
+        &[("CLEARML_TASK_ID", &draft)],
+    )
+    .await;
+    assert_eq!(ran, draft);
+    assert_eq!(artifacts_below(&s, &draft, &code_dir).await, 2);
     s.stop().await;
 }
