@@ -404,3 +404,55 @@ async fn files_go_to_a_pluggable_object_store_under_its_prefix() {
     assert_eq!(r.bytes().await.unwrap().as_ref(), b"\"a\"");
     srv.shutdown().await;
 }
+
+/// A 2 GiB upload streams to storage (no size cap, no "413"), the stored bytes are exactly the sent ones, and
+/// the server keeps serving afterwards. The body is generated on the fly, so the test holds 1 MiB at a time.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_two_gib_upload_streams_through() {
+    const CHUNK: usize = 1 << 20;
+    const CHUNKS: u64 = 2048;
+    let s = TestServer::start().await;
+    let t = s.login().await;
+    let chunk = |i: u64| -> Vec<u8> {
+        (0..CHUNK)
+            .map(|j| ((i as usize * 31 + j) % 251) as u8)
+            .collect()
+    };
+    let mut expected = sha2::Sha256::new();
+    for i in 0..CHUNKS {
+        expected.update(chunk(i));
+    }
+    let expected = hex::encode(expected.finalize());
+    let body = futures::stream::iter(
+        (0..CHUNKS).map(move |i| Ok::<_, std::io::Error>(bytes::Bytes::from(chunk(i)))),
+    );
+    let part = reqwest::multipart::Part::stream_with_length(
+        reqwest::Body::wrap_stream(body),
+        CHUNK as u64 * CHUNKS,
+    )
+    .file_name("/big/model.bin")
+    .mime_str("binary/octet-stream")
+    .unwrap();
+    let form = reqwest::multipart::Form::new().part("/big/model.bin", part);
+    let r = s
+        .http
+        .post(format!("{}/", s.files))
+        .bearer_auth(&t)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200, "{}", r.text().await.unwrap_or_default());
+    let stored = s.home.path().join("files/big/model.bin");
+    assert_eq!(
+        std::fs::metadata(&stored).unwrap().len(),
+        CHUNK as u64 * CHUNKS
+    );
+    let mut f = std::fs::File::open(&stored).unwrap();
+    let mut h = sha2::Sha256::new();
+    std::io::copy(&mut f, &mut h).unwrap();
+    assert_eq!(hex::encode(h.finalize()), expected);
+    std::fs::remove_file(&stored).unwrap();
+    let r = s.http.get(format!("{}/", s.files)).send().await.unwrap();
+    assert_eq!(r.status(), 200);
+}
