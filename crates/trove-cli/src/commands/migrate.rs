@@ -53,7 +53,7 @@ pub fn run(config: Config, args: MigrateArgs) -> Result<()> {
         );
         let step = std::sync::atomic::AtomicU64::new(0);
         let progress = |done: u64, total: u64| {
-            let pct = if total == 0 { 100 } else { done * 100 / total };
+            let pct = (done * 100).checked_div(total).unwrap_or(100);
             if pct >= step.load(std::sync::atomic::Ordering::Relaxed) + 10 || done == total {
                 step.store(pct, std::sync::atomic::Ordering::Relaxed);
                 eprintln!("  {done}/{total} tasks");
