@@ -34,7 +34,9 @@ pub fn w1(home: &Path, samples: &Path) -> Result<()> {
     task.register_artifact_with(
         "train",
         &train,
-        trove::RegisterOptions::default().metadata("counting", "legs").metadata("max legs", 69),
+        trove::RegisterOptions::default()
+            .metadata("counting", "legs")
+            .metadata("max legs", 69),
     )?;
     let _half = task.get_registered_artifacts()["train"]
         .read()

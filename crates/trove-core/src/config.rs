@@ -181,7 +181,11 @@ impl Config {
     /// The metadata database this installation uses: `[server] db` if set, else the embedded SQLite file.
     /// The SDK's embedded mode, the CLI and the server all open this one.
     pub fn db_url(&self) -> String {
-        self.server.db.clone().filter(|d| !d.is_empty()).unwrap_or_else(|| self.default_db_url())
+        self.server
+            .db
+            .clone()
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| self.default_db_url())
     }
 
     /// Where artifacts go when nothing else says: `<home>/artifacts`.

@@ -235,10 +235,11 @@ fn fetch(
         let mut attempt = 0u32;
         loop {
             let token = ctx2.backend.files_token().await;
-            let r = trove_storage::download_uri(&uri2, &ctx2.config, token.as_deref(), &tmp2, &|n| {
-                reporter.report(n)
-            })
-            .await;
+            let r =
+                trove_storage::download_uri(&uri2, &ctx2.config, token.as_deref(), &tmp2, &|n| {
+                    reporter.report(n)
+                })
+                .await;
             match r {
                 Err(e) if attempt < DOWNLOAD_RETRIES && !e.is_not_found() => {
                     attempt += 1;
