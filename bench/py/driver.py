@@ -198,6 +198,26 @@ class Bench:
         return [self.a.python, script, *args]
 
     # ------------------------------------------------------------------------------------------ servers
+    def start_s3(self):
+        """s3s-fs (installed by scripts/emulators) on a free port, with bucket `bench`."""
+        emu = os.path.join(self.a.repo, "scripts/emulators")
+        subprocess.run([emu, "install", "s3s-fs"], check=True, stdout=subprocess.DEVNULL)
+        binp = subprocess.run([emu, "path", "s3s-fs"], check=True, capture_output=True, text=True).stdout.strip()
+        data = self.scratch("s3-data")
+        os.makedirs(os.path.join(data, "bench"), exist_ok=True)
+        port = free_port()
+        proc = subprocess.Popen([binp, "--host", "127.0.0.1", "--port", str(port), "--access-key", "test",
+                                 "--secret-key", "testtesttest", data],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        return Server(proc, "s3s-fs", home=data, endpoint=f"http://127.0.0.1:{port}")
+
     def start_trove(self):
         home = self.scratch("trove-server")
         api, files, web = free_port(), free_port(), free_port()
@@ -448,6 +468,23 @@ class Bench:
                 self.clean(dest)
 
         self.attempt(case, "trove", trove)
+
+        s3case = f"W4 one {self.cfg['big'] / GIB:g} GiB file → S3 (s3s-fs emulator)"
+
+        def trove_s3(rep):
+            s, home = self.start_s3(), self.scratch("w4s3")
+            with open(os.path.join(home, "trove.toml"), "w") as f:
+                f.write(f'[s3]\nkey = "test"\nsecret = "testtesttest"\nregion = "us-east-1"\n'
+                        f'endpoint = "{s.endpoint}"\n')
+            try:
+                _, d = self.run(self.trove("w4", "--home", home, "--file", self.big, "--dest", "s3://bench/w4"))
+                self.record(s3case, "trove", rep, d)
+            finally:
+                s.stop()
+                self.clean(home)
+                self.clean(s.home)
+
+        self.attempt(s3case, "trove", trove_s3)
         for impl in self.peers("w4", ("clearml-server", "clearml-offline", "mlflow-local")):
             def f(rep, impl=impl):
                 s = self.start_trove() if impl == "clearml-server" else None

@@ -20,7 +20,7 @@
 //! ```toml
 //! [storage]                         # transfer tuning, see TransferOptions
 //! multipart_threshold_mib = 16
-//! part_size_mib = 16
+//! part_size_mib = 8
 //! max_concurrency = 8
 //! max_retries = 5
 //! retry_timeout_secs = 30

@@ -5,7 +5,7 @@
 //! ```toml
 //! [storage]
 //! multipart_threshold_mib = 16   # files at least this big go up in parts (cloud stores)
-//! part_size_mib = 16             # size of each part (S3 needs at least 5)
+//! part_size_mib = 8              # size of each part (S3 needs at least 5)
 //! max_concurrency = 8            # parts in flight at once (memory use is at most this times part_size)
 //! max_retries = 5                # retries of one request (cloud stores and the files server)
 //! retry_timeout_secs = 30        # no retry is started this long after the first attempt
@@ -42,7 +42,7 @@ impl Default for TransferOptions {
     fn default() -> Self {
         Self {
             multipart_threshold: 16 * MIB,
-            part_size: 16 * MIB as usize,
+            part_size: 8 * MIB as usize,
             max_concurrency: 8,
             max_retries: 5,
             retry_timeout: Duration::from_secs(30),
