@@ -20,6 +20,40 @@ pub(crate) fn row_to_record(row: &AnyRow) -> Result<ArtifactRecord> {
         .map_err(|e| StoreError::Corrupt(format!("stored artifact record is invalid: {e}")))
 }
 
+/// One multi-row `INSERT … ON CONFLICT (task_id, key, mode) DO UPDATE` for `chunk`, with its parameters;
+/// shared by `upsert_artifacts` and the importer so both write artifacts the same way.
+pub(crate) fn upsert_sql<A: std::borrow::Borrow<ArtifactRecord>>(
+    task_id: &str,
+    chunk: &[A],
+) -> Result<(String, Params)> {
+    let mut p = Params::default();
+    let mut values = Vec::with_capacity(chunk.len());
+    for a in chunk {
+        let a = a.borrow();
+        let v = [
+            p.push(task_id.to_string()),
+            p.push(a.key.clone()),
+            p.push(a.mode.clone()),
+            p.push(a.kind.clone()),
+            p.push(a.uri.clone()),
+            p.push(a.content_size.map(i64_of)),
+            p.push(a.hash.clone()),
+            p.push(a.state.as_str().to_string()),
+            p.push(a.timestamp),
+            p.push(to_json(a, "artifact record")?),
+        ];
+        values.push(format!("({})", v.join(", ")));
+    }
+    let sql = format!(
+        "INSERT INTO artifacts (task_id, key, mode, kind, uri, size, hash, state, timestamp, data) \
+         VALUES {} ON CONFLICT (task_id, key, mode) DO UPDATE SET kind = excluded.kind, \
+         uri = excluded.uri, size = excluded.size, hash = excluded.hash, state = excluded.state, \
+         timestamp = excluded.timestamp, data = excluded.data",
+        values.join(", ")
+    );
+    Ok((sql, p))
+}
+
 fn not_found(id: &str) -> StoreError {
     StoreError::NotFound {
         what: "task",
@@ -62,30 +96,7 @@ impl SqlStore {
             return Err(not_found(task_id));
         }
         for chunk in entries.chunks(UPSERT_CHUNK) {
-            let mut p = Params::default();
-            let mut values = Vec::with_capacity(chunk.len());
-            for a in chunk {
-                let v = [
-                    p.push(task_id.to_string()),
-                    p.push(a.key.clone()),
-                    p.push(a.mode.clone()),
-                    p.push(a.kind.clone()),
-                    p.push(a.uri.clone()),
-                    p.push(a.content_size.map(i64_of)),
-                    p.push(a.hash.clone()),
-                    p.push(a.state.as_str().to_string()),
-                    p.push(a.timestamp),
-                    p.push(to_json(a, "artifact record")?),
-                ];
-                values.push(format!("({})", v.join(", ")));
-            }
-            let sql = format!(
-                "INSERT INTO artifacts (task_id, key, mode, kind, uri, size, hash, state, timestamp, data) \
-                 VALUES {} ON CONFLICT (task_id, key, mode) DO UPDATE SET kind = excluded.kind, \
-                 uri = excluded.uri, size = excluded.size, hash = excluded.hash, state = excluded.state, \
-                 timestamp = excluded.timestamp, data = excluded.data",
-                values.join(", ")
-            );
+            let (sql, p) = upsert_sql(task_id, chunk)?;
             sqlx::query_with(sqlx::AssertSqlSafe(sql), p.finish()?)
                 .execute(&mut *tx)
                 .await

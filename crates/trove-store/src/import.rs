@@ -1,7 +1,7 @@
 //! Imports that keep ids and timestamps (for `trove migrate`, copying one store into another). Each import is
 //! idempotent: a row that already exists with the same key is left alone, so an interrupted copy can be re-run.
 
-use crate::db::{Params, SqlStore, db, i64_of, is_fk_violation, is_unique_violation, to_json};
+use crate::db::{SqlStore, db, i64_of, is_fk_violation, is_unique_violation, to_json};
 use crate::{Credentials, Project, Result, StoreError, Task};
 use trove_core::{ArtifactRecord, ArtifactVersion};
 
@@ -77,30 +77,7 @@ impl SqlStore {
         let ctx = "importing artifacts";
         let mut tx = self.begin_write(ctx).await?;
         for chunk in artifacts.chunks(IMPORT_CHUNK) {
-            let mut p = Params::default();
-            let mut values = Vec::with_capacity(chunk.len());
-            for a in chunk {
-                let v = [
-                    p.push(task_id.to_string()),
-                    p.push(a.key.clone()),
-                    p.push(a.mode.clone()),
-                    p.push(a.kind.clone()),
-                    p.push(a.uri.clone()),
-                    p.push(a.content_size.map(i64_of)),
-                    p.push(a.hash.clone()),
-                    p.push(a.state.as_str().to_string()),
-                    p.push(a.timestamp),
-                    p.push(to_json(a, "artifact record")?),
-                ];
-                values.push(format!("({})", v.join(", ")));
-            }
-            let sql = format!(
-                "INSERT INTO artifacts (task_id, key, mode, kind, uri, size, hash, state, timestamp, data) \
-                 VALUES {} ON CONFLICT (task_id, key, mode) DO UPDATE SET kind = excluded.kind, \
-                 uri = excluded.uri, size = excluded.size, hash = excluded.hash, state = excluded.state, \
-                 timestamp = excluded.timestamp, data = excluded.data",
-                values.join(", ")
-            );
+            let (sql, p) = crate::artifacts::upsert_sql(task_id, chunk)?;
             let res = sqlx::query_with(sqlx::AssertSqlSafe(sql), p.finish()?)
                 .execute(&mut *tx)
                 .await;
