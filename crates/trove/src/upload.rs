@@ -34,6 +34,9 @@ pub struct UploadOptions {
     pub delete_after_upload: bool,
     /// Extra attempts after a failed upload.
     pub retries: u32,
+    /// csv.gz frames: write bytes identical to ClearML's (one zlib level-9 stream) whatever the size;
+    /// slower for big frames.
+    pub clearml_identical: bool,
     /// Called with the cumulative number of bytes sent (set with [`UploadOptions::progress`]).
     pub(crate) progress: Option<ProgressHook>,
 }
@@ -72,6 +75,12 @@ impl UploadOptions {
     /// Retry a failed upload this many times.
     pub fn retries(mut self, n: u32) -> Self {
         self.retries = n;
+        self
+    }
+    /// csv.gz frames: write bytes identical to ClearML's (one zlib level-9 stream) whatever the size;
+    /// slower for big frames.
+    pub fn clearml_identical(mut self, yes: bool) -> Self {
+        self.clearml_identical = yes;
         self
     }
     /// Call `f` with the cumulative number of bytes sent while the artifact's bytes are uploaded (from the
@@ -213,6 +222,7 @@ pub(crate) fn prepare(
         format: opts.extension.clone(),
         index_column: opts.index_column.clone(),
         with_index,
+        clearml_identical: opts.clearml_identical,
         ..SerializeOptions::default()
     };
     let staged = kinds::serialize(name, obj, &sopts, &ctx.staging)?;

@@ -1,19 +1,23 @@
-//! Data-frame (`pandas`, `data-audit-table`) artifacts: `.csv.gz` exactly as ClearML writes it
-//! (`df.to_csv()` through `gzip.GzipFile(mtime=0)`, level 9, a sync flush before the end) or `.parquet`.
+//! Data-frame (`pandas`, `data-audit-table`) artifacts: `.csv.gz` or `.parquet`.
+//!
+//! The CSV is pandas' `df.to_csv()` text byte for byte (formatted per column by dtype, see `frame_csv`).
+//! Its gzip container (see `frame_gz`):
+//! * frames whose CSV fits in one chunk (~4 MiB, e.g. the seed example) are exactly what ClearML writes:
+//!   one zlib stream through `gzip.GzipFile(mtime=0)`, level 9, a sync flush before the end;
+//! * bigger frames are cut into ~4 MiB chunks formatted and compressed (libdeflate) in parallel, each its
+//!   own gzip member, in order: one valid gzip file, the same CSV, equal or smaller than ClearML's;
+//! * `SerializeOptions::clearml_identical` forces ClearML's single stream whatever the size.
 
-use std::io::{Cursor, Read, Write};
+use std::io::{Cursor, Read};
 use std::path::Path;
 
-use flate2::{Compression, GzBuilder};
 use polars::prelude::*;
 
-use super::frame_fmt::{csv_cell, csv_quote};
+use super::frame_csv::Table;
+use super::frame_gz::{MEMBER_LEVEL, chunk_rows, write_members, write_single};
 use super::pyfmt::quote;
-use super::staging::{stage, wio};
+use super::staging::stage;
 use super::{FromArtifact, KindError, SerializeOptions, Serialized, choose_ext};
-
-/// Rows formatted per batch when writing CSV (bounds memory for large frames).
-const BATCH: usize = 8192;
 
 /// pandas' dtype name for a polars dtype (used in previews).
 pub fn pandas_dtype(dt: &DataType) -> String {
@@ -71,62 +75,6 @@ pub fn frame_repr(df: &DataFrame, index_column: Option<&str>) -> String {
     super::frame_fmt::frame_repr(index, &cols, df.height())
 }
 
-fn write_csv<W: Write>(
-    w: &mut W,
-    index: Option<&Column>,
-    cols: &[&Column],
-    with_index: bool,
-    height: usize,
-) -> Result<(), String> {
-    let mut header: Vec<String> = Vec::new();
-    if with_index {
-        header.push(String::new());
-    }
-    header.extend(cols.iter().map(|c| csv_quote(c.name())));
-    if header.len() == 1 && header[0].is_empty() {
-        header[0] = "\"\"".into();
-    }
-    writeln!(w, "{}", header.join(",")).map_err(|e| e.to_string())?;
-    let mut start = 0;
-    while start < height {
-        let len = BATCH.min(height - start);
-        let fmt_col = |c: &Column| -> Vec<String> {
-            let s = c
-                .as_materialized_series()
-                .slice(start as i64, len)
-                .rechunk();
-            s.iter().map(|v| csv_cell(&v)).collect()
-        };
-        let mut cells: Vec<Vec<String>> = Vec::new();
-        if with_index {
-            cells.push(match index {
-                Some(c) => fmt_col(c),
-                None => (start..start + len).map(|i| i.to_string()).collect(),
-            });
-        }
-        for c in cols {
-            cells.push(fmt_col(c));
-        }
-        let mut line = String::new();
-        for r in 0..len {
-            line.clear();
-            for (k, col) in cells.iter().enumerate() {
-                if k > 0 {
-                    line.push(',');
-                }
-                line.push_str(&col[r]);
-            }
-            if cells.len() == 1 && line.is_empty() {
-                line.push_str("\"\"");
-            }
-            line.push('\n');
-            w.write_all(line.as_bytes()).map_err(|e| e.to_string())?;
-        }
-        start += len;
-    }
-    Ok(())
-}
-
 /// `<name>.csv.gz` (`text/csv`) or `<name>.parquet` (`application/parquet`).
 pub fn serialize(
     name: &str,
@@ -143,19 +91,18 @@ pub fn serialize(
     let (index, cols) = split(name, df, opts)?;
     let st = if ext == ".csv.gz" {
         let fname = format!("{}.csv", quote(name).trim_end_matches('.'));
+        let table = Table::new(index, &cols, opts.with_index, df.height());
+        let rows = chunk_rows(&table).map_err(|e| KindError::ser(name, e))?;
         let level = opts.gzip_level.min(9);
         stage(dir, name, &ext, |w| {
-            let mut gz = GzBuilder::new()
-                .filename(fname)
-                .mtime(0)
-                .operating_system(255)
-                .write(w, Compression::new(level));
-            write_csv(&mut gz, index, &cols, opts.with_index, df.height())
-                .map_err(|e| KindError::ser(name, e))?;
-            // pandas flushes its handle (a zlib sync flush) before GzipFile.close() finishes the stream.
-            gz.flush().map_err(wio(name))?;
-            gz.finish().map_err(wio(name))?;
-            Ok(())
+            let res = if opts.clearml_identical || table.height <= rows {
+                write_single(w, &table, &fname, level)
+            } else {
+                // Level 9 (ClearML's) maps to the tuned member level; other levels are libdeflate's own.
+                let deflate = if level == 9 { MEMBER_LEVEL } else { level as i32 };
+                write_members(w, &table, &fname, level, deflate, rows)
+            };
+            res.map_err(|e| KindError::ser(name, e))
         })?
     } else {
         stage(dir, name, &ext, |w| {

@@ -12,7 +12,9 @@ mod array_repr;
 mod error;
 mod files;
 mod frame;
+mod frame_csv;
 mod frame_fmt;
+mod frame_gz;
 mod image_kind;
 mod into;
 mod json;
@@ -85,8 +87,15 @@ pub struct SerializeOptions {
     /// Frames: `false` writes no index column at all (registered frames, `data-audit-table`); the preview
     /// is then pandas' bare repr (the caller appends statistics), else repr + shape + dtypes.
     pub with_index: bool,
-    /// gzip level for `.csv.gz` (ClearML uses 9).
+    /// gzip level for `.csv.gz` (0–9; ClearML uses 9). Frames whose CSV fits in one chunk (~4 MiB) and
+    /// `clearml_identical` frames are one zlib stream at this level. Bigger frames are parallel gzip
+    /// members compressed by libdeflate: level 9 uses the tuned level whose output is no bigger than zlib
+    /// level 9's, other levels are passed to libdeflate as they are.
     pub gzip_level: u32,
+    /// `.csv.gz` frames: always write ClearML's exact bytes (one zlib stream at `gzip_level`), whatever
+    /// the size; slower for big frames. `false` (default): big frames are written as parallel gzip
+    /// members, equal or smaller in size, same CSV once decompressed.
+    pub clearml_identical: bool,
 }
 
 impl Default for SerializeOptions {
@@ -96,6 +105,7 @@ impl Default for SerializeOptions {
             index_column: None,
             with_index: true,
             gzip_level: 9,
+            clearml_identical: false,
         }
     }
 }

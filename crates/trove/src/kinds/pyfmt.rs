@@ -3,70 +3,141 @@
 
 use serde_json::Value;
 
-/// `repr()` of a float as Python (and numpy's `str`) prints it: shortest round-trip digits, scientific
-/// notation when the decimal exponent is below -4 or above 15 (`1e+16`, `1e-05`), else fixed with at least
-/// one decimal (`2.0`). `sci` is Rust's shortest `{:e}` rendering of the value, which keeps f32 precision.
-fn repr_from_sci(sci: &str) -> String {
-    let (neg, body) = match sci.strip_prefix('-') {
-        Some(b) => (true, b),
-        None => (false, sci),
+/// A fixed stack buffer for `{:e}` output (the longest f64 rendering is 24 bytes: `-2.2250738585072014e-308`).
+struct SciBuf {
+    buf: [u8; 48],
+    len: usize,
+}
+
+impl std::fmt::Write for SciBuf {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        let dst = self.buf.get_mut(self.len..end).ok_or(std::fmt::Error)?;
+        dst.copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// Append Python's `repr()` layout of a finite value given Rust's shortest `{:e}` rendering of it (which
+/// keeps f32 precision for f32): shortest round-trip digits, scientific notation when the decimal exponent
+/// is below -4 or above 15 (`1e+16`, `1e-05`), else fixed with at least one decimal (`2.0`).
+fn layout_sci(out: &mut Vec<u8>, sci: &[u8]) {
+    let (neg, body) = match sci.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, sci),
     };
-    let (mant, exp) = body.split_once('e').unwrap_or((body, "0"));
-    let exp: i32 = exp.parse().unwrap_or(0);
-    let digits: String = mant.chars().filter(|c| *c != '.').collect();
-    let decpt = exp + 1;
-    let mut out = String::new();
+    let epos = body.iter().position(|b| *b == b'e').unwrap_or(body.len());
+    let (mant, exp) = (&body[..epos], body.get(epos + 1..).unwrap_or(&[]));
+    let (eneg, edigits) = match exp.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, exp),
+    };
+    let mut e: i32 = 0;
+    for d in edigits {
+        e = e * 10 + i32::from(d - b'0');
+    }
+    if eneg {
+        e = -e;
+    }
+    let mut digits = [0u8; 40];
+    let mut n = 0;
+    for &d in mant {
+        if d != b'.' && n < digits.len() {
+            digits[n] = d;
+            n += 1;
+        }
+    }
+    let digits = &digits[..n];
     if neg {
-        out.push('-');
+        out.push(b'-');
     }
-    if digits == "0" {
-        out.push_str("0.0");
-        return out;
+    if digits == b"0" {
+        out.extend_from_slice(b"0.0");
+        return;
     }
+    let decpt = e + 1;
     if decpt <= -4 || decpt > 16 {
-        out.push_str(&digits[..1]);
+        out.push(digits[0]);
         if digits.len() > 1 {
-            out.push('.');
-            out.push_str(&digits[1..]);
+            out.push(b'.');
+            out.extend_from_slice(&digits[1..]);
         }
         let e = decpt - 1;
-        out.push_str(&format!("e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs()));
+        out.push(b'e');
+        out.push(if e < 0 { b'-' } else { b'+' });
+        let a = e.unsigned_abs();
+        if a >= 100 {
+            out.push(b'0' + (a / 100) as u8);
+        }
+        out.push(b'0' + (a / 10 % 10) as u8);
+        out.push(b'0' + (a % 10) as u8);
     } else if decpt <= 0 {
-        out.push_str("0.");
-        out.push_str(&"0".repeat((-decpt) as usize));
-        out.push_str(&digits);
+        out.extend_from_slice(b"0.");
+        out.resize(out.len() + (-decpt) as usize, b'0');
+        out.extend_from_slice(digits);
     } else if decpt as usize >= digits.len() {
-        out.push_str(&digits);
-        out.push_str(&"0".repeat(decpt as usize - digits.len()));
-        out.push_str(".0");
+        out.extend_from_slice(digits);
+        out.resize(out.len() + (decpt as usize - digits.len()), b'0');
+        out.extend_from_slice(b".0");
     } else {
-        out.push_str(&digits[..decpt as usize]);
-        out.push('.');
-        out.push_str(&digits[decpt as usize..]);
+        out.extend_from_slice(&digits[..decpt as usize]);
+        out.push(b'.');
+        out.extend_from_slice(&digits[decpt as usize..]);
     }
-    out
+}
+
+/// Append `inf`/`-inf`/`nan` for a non-finite value; `false` when `x` is finite (nothing appended).
+fn write_non_finite(out: &mut Vec<u8>, nan: bool, inf: bool, positive: bool) -> bool {
+    if nan {
+        out.extend_from_slice(b"nan");
+    } else if inf {
+        out.extend_from_slice(if positive { b"inf" } else { b"-inf" });
+    } else {
+        return false;
+    }
+    true
+}
+
+/// Append Python's `repr(x)` to `out` without allocating: `2.0`, `0.5`, `1e+16`, `inf`, `nan`.
+pub fn write_float_repr(out: &mut Vec<u8>, x: f64) {
+    if write_non_finite(out, x.is_nan(), x.is_infinite(), x > 0.0) {
+        return;
+    }
+    let mut b = SciBuf {
+        buf: [0; 48],
+        len: 0,
+    };
+    // Cannot fail: the buffer holds any f64 rendering.
+    let _ = std::fmt::write(&mut b, format_args!("{x:e}"));
+    layout_sci(out, &b.buf[..b.len]);
+}
+
+/// Append numpy's `str(np.float32(x))` to `out`: like [`write_float_repr`] with float32's shortest digits.
+pub fn write_float32_repr(out: &mut Vec<u8>, x: f32) {
+    if write_non_finite(out, x.is_nan(), x.is_infinite(), x > 0.0) {
+        return;
+    }
+    let mut b = SciBuf {
+        buf: [0; 48],
+        len: 0,
+    };
+    let _ = std::fmt::write(&mut b, format_args!("{x:e}"));
+    layout_sci(out, &b.buf[..b.len]);
 }
 
 /// Python `repr(float)`: `2.0`, `0.5`, `1e+16`, `inf`, `nan`.
 pub fn float_repr(x: f64) -> String {
-    if x.is_nan() {
-        return "nan".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    repr_from_sci(&format!("{x:e}"))
+    let mut out = Vec::with_capacity(24);
+    write_float_repr(&mut out, x);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// numpy `str(np.float32(x))`: like [`float_repr`] with float32's shortest digits.
 pub fn float32_repr(x: f32) -> String {
-    if x.is_nan() {
-        return "nan".into();
-    }
-    if x.is_infinite() {
-        return if x > 0.0 { "inf".into() } else { "-inf".into() };
-    }
-    repr_from_sci(&format!("{x:e}"))
+    let mut out = Vec::with_capacity(16);
+    write_float32_repr(&mut out, x);
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// `urllib.parse.quote(s, safe="")`: keeps `A-Za-z0-9_.-~`, percent-encodes every other UTF-8 byte.
@@ -202,6 +273,52 @@ mod tests {
         }
         assert_eq!(float32_repr(0.1f32), "0.1");
         assert_eq!(float_repr(f64::NAN), "nan");
+    }
+
+    /// Values checked against CPython 3 `repr(float)` / numpy `str(np.float32(...))`.
+    #[test]
+    fn float_layouts_match_python_repr() {
+        let cases = [
+            (0.1, "0.1"),
+            (1.0 / 3.0, "0.3333333333333333"),
+            (2.0 / 3.0, "0.6666666666666666"),
+            (1e16, "1e+16"),
+            (1e-5, "1e-05"),
+            (1.5e-5, "1.5e-05"),
+            (123456789012345680.0, "1.2345678901234568e+17"),
+            (1234567890123456.7, "1234567890123456.8"),
+            (9999999999999998.0, "9999999999999998.0"),
+            (5e-324, "5e-324"),
+            (2.2250738585072014e-308, "2.2250738585072014e-308"),
+            (1e100, "1e+100"),
+            (-1e-100, "-1e-100"),
+            (-0.0, "-0.0"),
+            (100.0, "100.0"),
+            (123.45, "123.45"),
+            (0.001, "0.001"),
+            (-2.5, "-2.5"),
+            (f64::INFINITY, "inf"),
+            (f64::NEG_INFINITY, "-inf"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(float_repr(x), want, "{x:e}");
+            let mut out = b"x,".to_vec();
+            write_float_repr(&mut out, x);
+            assert_eq!(out, [b"x,".as_slice(), want.as_bytes()].concat());
+        }
+        let cases32 = [
+            (0.1f32, "0.1"),
+            (1.0f32 / 3.0, "0.33333334"),
+            (16777216.0f32, "16777216.0"),
+            (1e-5f32, "1e-05"),
+            (3.4028235e38f32, "3.4028235e+38"),
+            (1e-45f32, "1e-45"),
+            (-0.0f32, "-0.0"),
+            (2.5f32, "2.5"),
+        ];
+        for (x, want) in cases32 {
+            assert_eq!(float32_repr(x), want, "{x:e}");
+        }
     }
 
     #[test]

@@ -1,0 +1,253 @@
+//! Big frames as `.csv.gz`: the parallel multi-member writer gives the same CSV as ClearML's single
+//! stream, no bigger, and pandas reads it back. Also an `#[ignore]`d measurement of the writer and of the
+//! candidate compressors on the W2 benchmark frame (run it in release, see the test's doc).
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+use polars::prelude::*;
+use trove::kinds::{ArtifactObject, SerializeOptions, Serialized, serialize};
+
+fn python() -> PathBuf {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let out = Command::new(root.join("scripts/pyenv"))
+        .args(["data", "pandas", "numpy", "pillow", "pyarrow"])
+        .output()
+        .expect("scripts/pyenv must run: Python is required for this test");
+    assert!(
+        out.status.success(),
+        "scripts/pyenv failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+}
+
+/// A deterministic pseudo-random sequence (SplitMix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// `rows` rows of every dtype the fast writer handles, with nulls, NaN, ±inf and strings to quote.
+fn mixed_frame(rows: usize) -> DataFrame {
+    let mut r = Rng(7);
+    let mut ints = Vec::new();
+    let mut small = Vec::new();
+    let mut floats = Vec::new();
+    let mut f32s = Vec::new();
+    let mut bools = Vec::new();
+    let mut strs = Vec::new();
+    let words = ["plain", "a,b", "say \"hi\"", "two\nlines", "", "naïve"];
+    for i in 0..rows {
+        ints.push((i % 97 != 0).then(|| r.below(2_000_000) as i64 - 1_000_000));
+        small.push(r.below(200) as u32);
+        floats.push(match r.below(50) {
+            0 => Some(f64::NAN),
+            1 => Some(f64::INFINITY),
+            2 => Some(f64::NEG_INFINITY),
+            3 => None,
+            4 => Some(r.unit() * 1e-7),
+            5 => Some(r.unit() * 1e20),
+            _ => Some((r.unit() * 1e5).round() / 100.0),
+        });
+        f32s.push(r.unit() as f32);
+        bools.push((i % 13 != 0).then(|| r.below(2) == 1));
+        strs.push((i % 11 != 0).then(|| format!("{}{}", words[r.below(6) as usize], i % 1000)));
+    }
+    df!(
+        "key" => ints, "small" => small, "value" => floats, "single" => f32s, "flag" => bools,
+        "text" => strs,
+    )
+    .unwrap()
+}
+
+fn ser(df: &DataFrame, o: &SerializeOptions, dir: &Path) -> Serialized {
+    let obj = ArtifactObject::Frame { frame: df.clone() };
+    serialize("big frame", obj, o, dir).unwrap()
+}
+
+fn gunzip_all(p: &Path) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(std::fs::File::open(p).unwrap())
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+#[test]
+fn big_frames_are_parallel_members_with_clearmls_csv() {
+    let df = mixed_frame(300_000);
+    let dir = tempfile::tempdir().unwrap();
+    let fast = ser(&df, &SerializeOptions::default(), &dir.path().join("fast"));
+    let same = SerializeOptions {
+        clearml_identical: true,
+        ..Default::default()
+    };
+    let one = ser(&df, &same, &dir.path().join("one"));
+    let (fast_p, one_p) = (fast.path.clone().unwrap(), one.path.clone().unwrap());
+    let (fast_b, one_b) = (
+        std::fs::read(&fast_p).unwrap(),
+        std::fs::read(&one_p).unwrap(),
+    );
+    // Same header as ClearML's (FNAME, mtime 0, XFL 2, OS 255), then different (multi-member) bytes.
+    assert_eq!(&fast_b[..26], &one_b[..26]);
+    assert_eq!(&fast_b[10..26], b"big%20frame.csv\0");
+    assert_ne!(fast.hash, one.hash);
+    let mut first = Vec::new();
+    flate2::read::GzDecoder::new(&fast_b[..])
+        .read_to_end(&mut first)
+        .unwrap();
+    let csv = gunzip_all(&fast_p);
+    assert!(first.len() < csv.len() / 2, "several members expected");
+    assert_eq!(csv, gunzip_all(&one_p), "same CSV once decompressed");
+    assert!(
+        fast_b.len() <= one_b.len(),
+        "members {} bytes > single stream {} bytes",
+        fast_b.len(),
+        one_b.len()
+    );
+    assert_eq!(fast.size, Some(fast_b.len() as u64));
+    assert_eq!(
+        fast.hash.as_deref(),
+        Some(trove_core::sha256_hex(&fast_b).as_str())
+    );
+    let text = String::from_utf8(csv).unwrap();
+    assert!(text.starts_with(",key,small,value,single,flag,text\n0,"));
+    assert!(text.contains(",inf,") && text.contains(",-inf,") && text.contains("\"say \"\"hi\"\""));
+
+    // pandas reads the members file, equal to the single stream it reads, with the values written.
+    let script = r#"
+import sys, pandas as pd, numpy as np
+a = pd.read_csv(sys.argv[1], index_col=[0])
+b = pd.read_csv(sys.argv[2], index_col=[0])
+pd.testing.assert_frame_equal(a, b)
+print(len(a), int(a["key"].sum()), int(a["small"].sum()), int(a["flag"].isna().sum()), a["text"].iloc[1])
+"#;
+    let out = Command::new(python())
+        .args(["-c", script])
+        .arg(&fast_p)
+        .arg(&one_p)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let key_sum: i64 = df.column("key").unwrap().i64().unwrap().sum().unwrap();
+    let small_sum: u64 = df
+        .column("small")
+        .unwrap()
+        .u32()
+        .unwrap()
+        .iter()
+        .map(|v| u64::from(v.unwrap()))
+        .sum();
+    let text1 = df.column("text").unwrap().str().unwrap().get(1).unwrap();
+    let flag_nulls = df.column("flag").unwrap().null_count();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap().trim(),
+        format!("300000 {key_sum} {small_sum} {flag_nulls} {text1}")
+    );
+
+    // Round trip through trove's own reader.
+    let back = <DataFrame as trove::kinds::FromArtifact>::from_artifact(
+        "pandas",
+        Some("text/csv"),
+        "big frame",
+        &fast_p,
+    )
+    .unwrap();
+    assert_eq!(back.height(), 300_000);
+}
+
+#[test]
+fn other_gzip_levels_and_small_frames() {
+    let dir = tempfile::tempdir().unwrap();
+    let df = mixed_frame(120_000);
+    let o1 = SerializeOptions {
+        gzip_level: 1,
+        ..Default::default()
+    };
+    let fast1 = ser(&df, &o1, &dir.path().join("l1"));
+    let fast9 = ser(&df, &SerializeOptions::default(), &dir.path().join("l9"));
+    let (p1, p9) = (fast1.path.unwrap(), fast9.path.unwrap());
+    assert_eq!(gunzip_all(&p1), gunzip_all(&p9));
+    assert!(fast1.size.unwrap() > fast9.size.unwrap());
+    // A small frame is one stream: the fast and the identical paths write the same bytes.
+    let small = mixed_frame(2_000);
+    let a = ser(&small, &SerializeOptions::default(), &dir.path().join("a"));
+    let same = SerializeOptions {
+        clearml_identical: true,
+        ..Default::default()
+    };
+    let b = ser(&small, &same, &dir.path().join("b"));
+    assert_eq!(a.hash, b.hash);
+}
+
+/// The W2 frame: the parquet of `trove-bench prepare-frame --rows 1000000 --seed 42` when
+/// `TROVE_W2_FRAME` names it, else a look-alike. Run:
+/// `cargo test --release -p trove --test kinds_frame_big -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn measure_w2_writer_and_compressors() {
+    let df = match std::env::var("TROVE_W2_FRAME") {
+        Ok(p) => ParquetReader::new(std::fs::File::open(p).unwrap())
+            .finish()
+            .unwrap(),
+        Err(_) => mixed_frame(1_000_000),
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let timed = |label: &str, o: &SerializeOptions| {
+        let t = Instant::now();
+        let s = ser(&df, o, &dir.path().join(label));
+        let secs = t.elapsed().as_secs_f64();
+        println!("{label}: {:.3} s, {} bytes", secs, s.size.unwrap());
+        s
+    };
+    let fast = timed("parallel members (default)", &SerializeOptions::default());
+    let same = SerializeOptions {
+        clearml_identical: true,
+        ..Default::default()
+    };
+    let one = timed("single zlib-9 stream (clearml_identical)", &same);
+    let csv = gunzip_all(fast.path.as_ref().unwrap());
+    assert_eq!(csv, gunzip_all(one.path.as_ref().unwrap()));
+    let mb = csv.len() as f64 / 1e6;
+    println!("csv: {} bytes", csv.len());
+    // Single-threaded compressor candidates on the whole CSV, cut in 4 MiB chunks like the writer.
+    for level in 6..=12 {
+        let t = Instant::now();
+        let mut c = libdeflater::Compressor::new(libdeflater::CompressionLvl::new(level).unwrap());
+        let mut total = 0;
+        for chunk in csv.chunks(4 << 20) {
+            let mut out = vec![0; c.deflate_compress_bound(chunk.len())];
+            total += c.deflate_compress(chunk, &mut out).unwrap() + 18;
+        }
+        let s = t.elapsed().as_secs_f64();
+        println!("libdeflate {level:>2}: {total} bytes, {:.1} MB/s", mb / s);
+    }
+    for level in 6..=9 {
+        let t = Instant::now();
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
+        e.write_all(&csv).unwrap();
+        let total = e.finish().unwrap().len();
+        let s = t.elapsed().as_secs_f64();
+        println!("zlib-rs {level}: {total} bytes, {:.1} MB/s", mb / s);
+    }
+}
