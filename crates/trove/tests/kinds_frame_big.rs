@@ -200,9 +200,38 @@ fn other_gzip_levels_and_small_frames() {
     assert_eq!(a.hash, b.hash);
 }
 
-/// The W2 frame: the parquet of `trove-bench prepare-frame --rows 1000000 --seed 42` when
-/// `TROVE_W2_FRAME` names it, else a look-alike. Run:
-/// `cargo test --release -p trove --test kinds_frame_big -- --ignored --nocapture`
+/// The W2 benchmark frame's columns and value distributions (bench/src/prepare.rs `frame`), with this
+/// file's generator instead of `rand`'s.
+fn w2_like_frame(rows: usize) -> DataFrame {
+    const CATEGORIES: [&str; 12] = [
+        "cat", "dog", "bird", "fish", "horse", "sheep", "cow", "frog", "deer", "truck", "ship",
+        "plane",
+    ];
+    let mut r = Rng(42);
+    let id: Vec<i64> = (0..rows as i64).collect();
+    let user: Vec<String> = (0..rows)
+        .map(|_| format!("user_{:06}", r.below(200_000)))
+        .collect();
+    let category: Vec<&str> = (0..rows)
+        .map(|_| CATEGORIES[r.below(12) as usize])
+        .collect();
+    let flag: Vec<bool> = (0..rows).map(|_| r.unit() < 0.3).collect();
+    let count: Vec<i64> = (0..rows).map(|_| r.below(10_000) as i64).collect();
+    let price: Vec<f64> = (0..rows)
+        .map(|_| (r.unit() * 1000.0 * 100.0).round() / 100.0)
+        .collect();
+    let score: Vec<f64> = (0..rows).map(|_| r.unit()).collect();
+    let ratio: Vec<f64> = (0..rows).map(|_| (r.unit() * 1e6).round() / 1e6).collect();
+    df!(
+        "id" => id, "user" => user, "category" => category, "flag" => flag,
+        "count" => count, "price" => price, "score" => score, "ratio" => ratio,
+    )
+    .unwrap()
+}
+
+/// The W2 frame: the parquet named by `TROVE_W2_FRAME` (e.g. `trove-bench prepare-frame --rows 1000000
+/// --seed 42`), else a 1M-row look-alike, also written to `$TMPDIR/trove-w2-like.parquet` for pandas.
+/// Run: `cargo test --release -p trove --test kinds_frame_big -- --ignored --nocapture`
 #[test]
 #[ignore]
 fn measure_w2_writer_and_compressors() {
@@ -210,7 +239,15 @@ fn measure_w2_writer_and_compressors() {
         Ok(p) => ParquetReader::new(std::fs::File::open(p).unwrap())
             .finish()
             .unwrap(),
-        Err(_) => mixed_frame(1_000_000),
+        Err(_) => {
+            let mut df = w2_like_frame(1_000_000);
+            let p = std::env::temp_dir().join("trove-w2-like.parquet");
+            ParquetWriter::new(std::fs::File::create(&p).unwrap())
+                .finish(&mut df)
+                .unwrap();
+            println!("frame written to {}", p.display());
+            df
+        }
     };
     let dir = tempfile::tempdir().unwrap();
     let timed = |label: &str, o: &SerializeOptions| {

@@ -99,7 +99,11 @@ pub fn serialize(
                 write_single(w, &table, &fname, level)
             } else {
                 // Level 9 (ClearML's) maps to the tuned member level; other levels are libdeflate's own.
-                let deflate = if level == 9 { MEMBER_LEVEL } else { level as i32 };
+                let deflate = if level == 9 {
+                    MEMBER_LEVEL
+                } else {
+                    level as i32
+                };
                 write_members(w, &table, &fname, level, deflate, rows)
             };
             res.map_err(|e| KindError::ser(name, e))
