@@ -252,7 +252,9 @@ impl Destination {
             .unwrap_or_else(|| guess_content_type(key));
         tracing::debug!(destination = %self.uri, key, "upload");
         match &self.backend {
-            Backend::Local(root) => local::put_file(root, key, local, progress).await,
+            Backend::Local(root) => {
+                local::put_file(root, key, local, self.opts.fsync, progress).await
+            }
             Backend::Object { store, prefix } => {
                 let path = objects::object_path(prefix, key)?;
                 objects::put_file(
@@ -267,6 +269,29 @@ impl Destination {
                 .await
             }
             Backend::Files(c) => c.upload(key, local, &ct, progress).await,
+        }
+    }
+
+    /// Upload in-memory `bytes` as `key` (small artifacts: no staging file) and return their SHA-256 and
+    /// size. Same guarantees as [`Destination::put_file`]: local files appear atomically.
+    pub async fn put_bytes(
+        &self,
+        key: &str,
+        bytes: bytes::Bytes,
+        content_type: Option<&str>,
+    ) -> Result<PutOutcome, StorageError> {
+        check_key(key)?;
+        let ct = content_type
+            .map(str::to_string)
+            .unwrap_or_else(|| guess_content_type(key));
+        tracing::debug!(destination = %self.uri, key, size = bytes.len(), "upload from memory");
+        match &self.backend {
+            Backend::Local(root) => local::put_bytes(root, key, bytes, self.opts.fsync).await,
+            Backend::Object { store, prefix } => {
+                let path = objects::object_path(prefix, key)?;
+                objects::put_bytes(store.as_ref(), &path, &self.uri_for(key), bytes, &ct).await
+            }
+            Backend::Files(c) => c.upload_bytes(key, bytes, &ct).await,
         }
     }
 
@@ -368,7 +393,7 @@ pub async fn download_uri(
                 .await
         }
         None | Some("file") => {
-            crate::atomic::copy_file_atomic(&local::local_path(uri)?, dest, progress).await
+            crate::atomic::copy_file_atomic(&local::local_path(uri)?, dest, false, progress).await
         }
         Some(s) => {
             let (base, key) = split_cloud_object_uri(uri, s).ok_or_else(|| {

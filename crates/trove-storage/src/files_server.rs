@@ -224,8 +224,9 @@ impl FilesClient {
             let sent = Arc::new(AtomicU64::new(0));
             let body = reqwest::Body::wrap_stream(futures::stream::try_unfold(
                 (file, hash.clone(), sent.clone()),
-                |(mut file, hash, sent)| async move {
-                    let mut buf = vec![0u8; UPLOAD_CHUNK];
+                move |(mut file, hash, sent)| async move {
+                    // Small files get a small buffer (most artifacts are far below one chunk).
+                    let mut buf = vec![0u8; UPLOAD_CHUNK.min(size as usize + 1)];
                     let n = file.read(&mut buf).await?;
                     if n == 0 {
                         return Ok::<_, std::io::Error>(None);
@@ -302,6 +303,59 @@ impl FilesClient {
             }
             progress(size);
             return Ok(PutOutcome { sha256, size });
+        }
+    }
+
+    /// Upload in-memory `bytes` as `key` (one multipart POST, retried like [`Self::upload`]).
+    pub(crate) async fn upload_bytes(
+        &self,
+        key: &str,
+        bytes: bytes::Bytes,
+        content_type: &str,
+    ) -> Result<PutOutcome, StorageError> {
+        let outcome = PutOutcome::of(&bytes);
+        let field = format!("/{}", self.path_of(key));
+        let url = format!("{}/", self.root);
+        let start = Instant::now();
+        let mut attempt = 0;
+        loop {
+            let part = reqwest::multipart::Part::stream_with_length(bytes.clone(), outcome.size)
+                .file_name(field.clone())
+                .mime_str(content_type)
+                .map_err(|e| StorageError::Request {
+                    method: "POST",
+                    url: url.clone(),
+                    source: e,
+                })?;
+            let form = reqwest::multipart::Form::new()
+                .percent_encode_noop()
+                .part(field.clone(), part);
+            let res = self
+                .authorize(self.http.post(&url))
+                .multipart(form)
+                .timeout(self.opts.whole_file_timeout(outcome.size))
+                .send()
+                .await;
+            let retry = match &res {
+                Ok(r) => is_retryable_status(r.status()),
+                Err(e) => e.is_connect() || e.is_timeout(),
+            };
+            if retry && attempt < self.opts.max_retries && start.elapsed() < self.opts.retry_timeout
+            {
+                attempt += 1;
+                tracing::debug!(url, attempt, "retrying an upload to the files server");
+                tokio::time::sleep(backoff(attempt)).await;
+                continue;
+            }
+            let resp = res.map_err(|e| StorageError::Request {
+                method: "POST",
+                url: url.clone(),
+                source: e,
+            })?;
+            if !resp.status().is_success() {
+                return Err(http_error("POST", &url, resp).await);
+            }
+            return Ok(outcome);
         }
     }
 

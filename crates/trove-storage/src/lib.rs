@@ -97,5 +97,15 @@ pub struct PutOutcome {
     pub size: u64,
 }
 
+impl PutOutcome {
+    /// The outcome of storing exactly `bytes`.
+    pub fn of(bytes: &[u8]) -> Self {
+        let mut h = trove_core::hash::Sha256Stream::new();
+        h.update(bytes);
+        let (sha256, size) = h.finish();
+        Self { sha256, size }
+    }
+}
+
 /// A progress callback that ignores progress, for callers that do not show any.
 pub fn no_progress(_bytes: u64) {}

@@ -83,17 +83,18 @@ async fn ensure_root(root: &Path) -> Result<(), StorageError> {
     }
 }
 
-/// Copy `local` to `<root>/<key>` atomically.
+/// Copy `local` to `<root>/<key>` atomically (synced to disk first with `fsync`).
 pub(crate) async fn put_file(
     root: &Path,
     key: &str,
     local: &Path,
+    fsync: bool,
     progress: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<PutOutcome, StorageError> {
     ensure_root(root).await?;
     let target = root.join(key);
     tracing::debug!(from = %local.display(), to = %target.display(), "copying to a local destination");
-    copy_file_atomic(local, &target, progress)
+    copy_file_atomic(local, &target, fsync, progress)
         .await
         .map_err(|e| match e {
             // The source is what is missing here, not an object of the destination.
@@ -106,6 +107,17 @@ pub(crate) async fn put_file(
         })
 }
 
+/// Write `bytes` to `<root>/<key>` atomically (synced to disk first with `fsync`).
+pub(crate) async fn put_bytes(
+    root: &Path,
+    key: &str,
+    bytes: bytes::Bytes,
+    fsync: bool,
+) -> Result<PutOutcome, StorageError> {
+    ensure_root(root).await?;
+    crate::atomic::write_bytes_atomic(bytes, &root.join(key), fsync).await
+}
+
 /// Copy `<root>/<key>` to `dest` atomically.
 pub(crate) async fn get_to_file(
     root: &Path,
@@ -113,7 +125,7 @@ pub(crate) async fn get_to_file(
     dest: &Path,
     progress: &(dyn Fn(u64) + Send + Sync),
 ) -> Result<PutOutcome, StorageError> {
-    copy_file_atomic(&root.join(key), dest, progress).await
+    copy_file_atomic(&root.join(key), dest, false, progress).await
 }
 
 /// Remove `<root>/<key>`; a missing file is not an error.

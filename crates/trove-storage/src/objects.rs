@@ -31,6 +31,28 @@ pub(crate) fn object_path(prefix: &ObjPath, key: &str) -> Result<ObjPath, Storag
     })
 }
 
+/// Upload in-memory `bytes` to `path` in one request.
+pub(crate) async fn put_bytes(
+    store: &dyn ObjectStore,
+    path: &ObjPath,
+    uri: &str,
+    bytes: bytes::Bytes,
+    content_type: &str,
+) -> Result<PutOutcome, StorageError> {
+    let mut attributes = Attributes::new();
+    attributes.insert(Attribute::ContentType, content_type.to_string().into());
+    let outcome = PutOutcome::of(&bytes);
+    let put_opts = PutOptions {
+        attributes,
+        ..Default::default()
+    };
+    store
+        .put_opts(path, PutPayload::from(bytes), put_opts)
+        .await
+        .map_err(|e| StorageError::store("upload", uri, e))?;
+    Ok(outcome)
+}
+
 /// Upload `local` to `path`; see the module doc.
 pub(crate) async fn put_file(
     store: &dyn ObjectStore,

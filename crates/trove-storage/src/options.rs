@@ -11,7 +11,13 @@
 //! retry_timeout_secs = 30        # no retry is started this long after the first attempt
 //! timeout_secs = 300             # one request (one part, or one small file)
 //! connect_timeout_secs = 10
+//! fsync = false                  # local folders: sync each artifact to disk before it is marked ready
 //! ```
+//!
+//! `fsync` is off by default, as with `cp`, object_store's local store and ClearML: a file is complete and
+//! renamed into place before its record says `ready`, so a crashed *process* never leaves a partial file,
+//! but after a power loss the newest files may be lost (their hash no longer matches, which retrieval
+//! reports). Turn it on for shared folders whose contents must survive a power loss.
 
 use crate::StorageError;
 use std::time::Duration;
@@ -36,6 +42,8 @@ pub struct TransferOptions {
     pub timeout: Duration,
     /// Timeout to connect.
     pub connect_timeout: Duration,
+    /// Local folders: fsync each file before renaming it into place.
+    pub fsync: bool,
 }
 
 impl Default for TransferOptions {
@@ -48,6 +56,7 @@ impl Default for TransferOptions {
             retry_timeout: Duration::from_secs(30),
             timeout: Duration::from_secs(300),
             connect_timeout: Duration::from_secs(10),
+            fsync: false,
         }
     }
 }
@@ -92,6 +101,14 @@ impl TransferOptions {
         if let Some(n) = num("connect_timeout_secs")? {
             o.connect_timeout = Duration::from_secs(n.max(1));
         }
+        if let Some(v) = t.get("fsync") {
+            o.fsync = v.as_bool().ok_or_else(|| {
+                StorageError::uri(
+                    "[storage]",
+                    format!("'fsync' must be true or false in trove.toml, found {v}"),
+                )
+            })?;
+        }
         Ok(o)
     }
 
@@ -119,7 +136,7 @@ mod tests {
     #[test]
     fn storage_section_overrides_defaults() {
         let cfg = Config::parse(
-            "[storage]\npart_size_mib = 5\nmax_retries = 2\nmultipart_threshold_mib = 6",
+            "[storage]\npart_size_mib = 5\nmax_retries = 2\nmultipart_threshold_mib = 6\nfsync = true",
         )
         .unwrap();
         let o = TransferOptions::from_config(&cfg).unwrap();
@@ -127,6 +144,8 @@ mod tests {
         assert_eq!(o.multipart_threshold, 6 * 1024 * 1024);
         assert_eq!(o.max_retries, 2);
         assert_eq!(o.max_concurrency, 8);
+        assert!(o.fsync);
+        assert!(!TransferOptions::default().fsync);
         let bad = Config::parse("[storage]\npart_size_mib = \"big\"").unwrap();
         let e = TransferOptions::from_config(&bad).unwrap_err().to_string();
         assert!(e.contains("part_size_mib"), "{e}");

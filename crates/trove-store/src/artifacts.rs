@@ -11,7 +11,9 @@ use trove_core::timefmt::now_micros;
 use trove_core::{ArtifactRecord, ArtifactVersion};
 
 /// Rows per multi-row INSERT (10 parameters each; well under both engines' parameter limits).
-const UPSERT_CHUNK: usize = 200;
+/// Rows per statement: SQLite looks bound parameters up by a linear scan, so very wide statements cost
+/// more per row than they save in round trips.
+const UPSERT_CHUNK: usize = 64;
 
 /// Decode the `data` column (the full record JSON), which is column 0 of the row.
 pub(crate) fn row_to_record(row: &AnyRow) -> Result<ArtifactRecord> {
