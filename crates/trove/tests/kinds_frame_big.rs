@@ -263,12 +263,27 @@ fn measure_w2_writer_and_compressors() {
         ..Default::default()
     };
     let one = timed("single zlib-9 stream (clearml_identical)", &same);
+    let stored = SerializeOptions {
+        clearml_identical: true,
+        gzip_level: 0,
+        ..Default::default()
+    };
+    timed("formatting only (one stored stream, level 0)", &stored);
     let csv = gunzip_all(fast.path.as_ref().unwrap());
     assert_eq!(csv, gunzip_all(one.path.as_ref().unwrap()));
+    compare_compressors("W2 frame", &csv);
+    let mixed = ser(&mixed_frame(300_000), &same, &dir.path().join("mixed"));
+    compare_compressors(
+        "mixed test frame",
+        &gunzip_all(mixed.path.as_ref().unwrap()),
+    );
+}
+
+/// Single-threaded compressor candidates on `csv`, cut in 4 MiB chunks for libdeflate like the writer.
+fn compare_compressors(label: &str, csv: &[u8]) {
+    println!("{label}: csv {} bytes", csv.len());
     let mb = csv.len() as f64 / 1e6;
-    println!("csv: {} bytes", csv.len());
-    // Single-threaded compressor candidates on the whole CSV, cut in 4 MiB chunks like the writer.
-    for level in 6..=12 {
+    for level in 1..=12 {
         let t = Instant::now();
         let mut c = libdeflater::Compressor::new(libdeflater::CompressionLvl::new(level).unwrap());
         let mut total = 0;
@@ -282,7 +297,7 @@ fn measure_w2_writer_and_compressors() {
     for level in 6..=9 {
         let t = Instant::now();
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
-        e.write_all(&csv).unwrap();
+        e.write_all(csv).unwrap();
         let total = e.finish().unwrap().len();
         let s = t.elapsed().as_secs_f64();
         println!("zlib-rs {level}: {total} bytes, {:.1} MB/s", mb / s);

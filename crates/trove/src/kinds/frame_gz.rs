@@ -23,9 +23,12 @@ pub(super) const CHUNK_BYTES: usize = 4 << 20;
 /// Rows formatted per batch by the single-stream writer (bounds memory for large frames).
 const BATCH: usize = 8192;
 
-/// libdeflate level of the members when the frame's `gzip_level` is 9 (ClearML's): the fastest level whose
-/// output stays at or below zlib level 9's size on the W2 benchmark frame (see the module's tests).
-pub(super) const MEMBER_LEVEL: i32 = 6;
+/// libdeflate level of the members when the frame's `gzip_level` is 9 (ClearML's). Measured on the W2
+/// benchmark frame (76 MB of CSV; `measure_w2_writer_and_compressors` in tests/kinds_frame_big.rs), one
+/// thread: zlib level 9 gives 30.7 MB (CPython) / 30.8 MB (zlib-rs) at ~15 MB/s; libdeflate level 1 31.3 MB
+/// (too big), levels 2–4 29.5–29.3 MB at ~90 MB/s, 5 27.7 MB at ~70 MB/s, 6 27.6 MB at ~50 MB/s. Level 4 is
+/// as fast as 2 within the noise and leaves the widest margin under zlib's size of the fast levels.
+pub(super) const MEMBER_LEVEL: i32 = 4;
 
 /// Rows per chunk for `table`: [`CHUNK_BYTES`] over the bytes of an average row (sampled from the first
 /// rows), at least 64.
