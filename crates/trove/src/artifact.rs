@@ -161,6 +161,7 @@ impl Artifact {
         let (task, key) = (self.task.clone(), self.record.key.clone());
         let record = block_on(async move {
             ctx.uploader.wait_for(&key).await;
+            ctx.publisher.sync().await;
             let deadline = Instant::now() + WAIT_FOR_UPLOAD;
             loop {
                 let list = ctx.backend.list_artifacts(&task).await?;

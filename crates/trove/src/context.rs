@@ -1,6 +1,7 @@
 //! What a task handle and its artifacts share: configuration, backend, destination, uploader, cache.
 
 use crate::backend::Backend;
+use crate::publish::Publisher;
 use crate::upload::Uploader;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -45,6 +46,8 @@ pub(crate) struct Ctx {
     pub destination: Destination,
     pub destination_source: DestinationSource,
     pub uploader: Arc<Uploader>,
+    /// The batched queue every artifact record of this handle is published through.
+    pub publisher: Arc<Publisher>,
     pub staging: PathBuf,
     pub cache: PathBuf,
 }

@@ -25,6 +25,7 @@ pub mod kinds;
 mod listing;
 mod monitor;
 mod progress;
+mod publish;
 mod registered;
 mod runtime;
 pub mod samples;

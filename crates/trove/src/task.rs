@@ -321,9 +321,11 @@ impl Task {
             .filter(|s| s.is_finite() && *s > 0.0)
             .map(std::time::Duration::from_secs_f64)
             .unwrap_or(crate::monitor::DEFAULT_INTERVAL);
+        let publisher = crate::publish::Publisher::start(backend.clone(), info.id.clone());
         let ctx = Arc::new(Ctx {
             config,
             backend,
+            publisher,
             destination,
             destination_source,
             uploader: Arc::new(Uploader::new(workers)),
@@ -385,7 +387,10 @@ impl Task {
     pub fn artifacts(&self) -> Result<Vec<Artifact>> {
         let ctx = self.inner.ctx.clone();
         let id = self.id().to_string();
-        let records = block_on(async move { ctx.backend.list_artifacts(&id).await })??;
+        let records = block_on(async move {
+            ctx.publisher.sync().await;
+            ctx.backend.list_artifacts(&id).await
+        })??;
         Ok(records
             .into_iter()
             .map(|r| Artifact::new(r, self.id(), self.inner.ctx.clone()))
@@ -409,6 +414,7 @@ impl Task {
         let id = self.id().to_string();
         let keys: Vec<String> = names.iter().map(|s| s.to_string()).collect();
         block_on(async move {
+            ctx.publisher.sync().await;
             let deleted = ctx.backend.delete_artifacts(&id, &keys).await?;
             if delete_from_storage {
                 let token = ctx.backend.files_token().await;
@@ -425,7 +431,13 @@ impl Task {
     /// Wait for every background upload (and a sync of registered frames); report failures.
     pub fn flush(&self) -> Result<()> {
         self.inner.monitor.sync_now()?;
-        let failures = block_on(self.inner.ctx.uploader.wait_all())?;
+        let ctx = &self.inner.ctx;
+        let failures = block_on(async {
+            let mut f = ctx.uploader.wait_all().await;
+            ctx.publisher.sync().await;
+            f.extend(ctx.publisher.take_failures());
+            f
+        })?;
         if failures.is_empty() {
             Ok(())
         } else {
@@ -446,7 +458,13 @@ impl TaskInner {
             return Ok(());
         }
         let monitor = self.monitor.stop();
-        let failures = block_on(self.ctx.uploader.wait_all())?;
+        let ctx = &self.ctx;
+        let failures = block_on(async {
+            let mut f = ctx.uploader.wait_all().await;
+            ctx.publisher.stop().await;
+            f.extend(ctx.publisher.take_failures());
+            f
+        })?;
         if self.owned {
             let ctx = self.ctx.clone();
             let id = self.info.id.clone();

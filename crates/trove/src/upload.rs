@@ -17,6 +17,9 @@ use trove_core::{ArtifactRecord, UploadState, layout, timefmt};
 /// Longest artifact name accepted, in bytes.
 pub const MAX_NAME_LEN: usize = 1024;
 
+/// Serialised artifacts up to this size are uploaded from memory, without a staging file.
+const MEMORY_LIMIT: usize = 1 << 20;
+
 /// Options of [`Task::upload_artifact_with`]. `UploadOptions::default()` is what `upload_artifact` uses.
 #[derive(Debug, Clone, Default)]
 pub struct UploadOptions {
@@ -223,6 +226,7 @@ pub(crate) fn prepare(
         index_column: opts.index_column.clone(),
         with_index,
         clearml_identical: opts.clearml_identical,
+        memory_limit: MEMORY_LIMIT,
         ..SerializeOptions::default()
     };
     let staged = kinds::serialize(name, obj, &sopts, &ctx.staging)?;
@@ -271,7 +275,14 @@ pub(crate) fn prepare(
 /// Upload a job's bytes (with retries) and return the final record.
 pub(crate) async fn run(ctx: &Ctx, job: &Job) -> ArtifactRecord {
     let mut record = job.record.clone();
-    let (Some(key), Some(path)) = (&job.key, &job.staged.path) else {
+    let Some(key) = &job.key else {
+        record.state = UploadState::Ready;
+        return record;
+    };
+    if let Some(bytes) = &job.staged.bytes {
+        return run_from_memory(ctx, job, key, bytes.clone(), record).await;
+    }
+    let Some(path) = &job.staged.path else {
         record.state = UploadState::Ready;
         return record;
     };
@@ -289,6 +300,8 @@ pub(crate) async fn run(ctx: &Ctx, job: &Job) -> ArtifactRecord {
             })
             .await;
         match r {
+            // Files uploaded as they are were not read before: the upload's hash is theirs.
+            Ok(out) if job.staged.hash.is_none() => break Ok(out),
             Ok(out) if Some(&out.sha256) == job.staged.hash.as_ref() => break Ok(out),
             Ok(out) => {
                 break Err(format!(
@@ -311,6 +324,8 @@ pub(crate) async fn run(ctx: &Ctx, job: &Job) -> ArtifactRecord {
             tracing::info!(artifact = %job.name, bytes = out.size, uri = record.uri.as_deref().unwrap_or(""), "artifact uploaded");
             record.state = UploadState::Ready;
             record.error = None;
+            record.hash = Some(out.sha256.clone());
+            record.content_size = Some(out.size);
             if job.delete_user_file
                 && let Err(e) = std::fs::remove_file(path)
             {
@@ -325,6 +340,45 @@ pub(crate) async fn run(ctx: &Ctx, job: &Job) -> ArtifactRecord {
     }
     if job.staged.temp {
         let _ = std::fs::remove_file(path);
+    }
+    record
+}
+
+/// [`run`] for bytes kept in memory (small artifacts): no staging file to read or delete.
+async fn run_from_memory(
+    ctx: &Ctx,
+    job: &Job,
+    key: &str,
+    bytes: bytes::Bytes,
+    mut record: ArtifactRecord,
+) -> ArtifactRecord {
+    let mut attempt = 0;
+    let ct = job.staged.content_type.as_deref();
+    let result = loop {
+        match ctx.destination.put_bytes(key, bytes.clone(), ct).await {
+            Ok(out) => break Ok(out),
+            Err(e) if attempt < job.retries => {
+                attempt += 1;
+                tracing::warn!(artifact = %job.name, attempt, "upload failed, retrying: {e}");
+                tokio::time::sleep(Duration::from_millis(200 * 2u64.pow(attempt.min(6)))).await;
+            }
+            Err(e) => break Err(e.to_string()),
+        }
+    };
+    match result {
+        Ok(out) => {
+            tracing::debug!(artifact = %job.name, bytes = out.size, "artifact uploaded");
+            if let Some(hook) = &job.progress {
+                (hook.0)(out.size);
+            }
+            record.state = UploadState::Ready;
+            record.error = None;
+        }
+        Err(e) => {
+            tracing::error!(artifact = %job.name, "upload failed: {e}");
+            record.state = UploadState::Failed;
+            record.error = Some(e);
+        }
     }
     record
 }
@@ -367,15 +421,15 @@ impl Task {
     ) -> Result<ArtifactRecord> {
         let ctx = self.inner.ctx.clone();
         let job = prepare(&ctx, &self.inner.info, name, obj, opts, with_index)?;
-        let task_id = self.id().to_string();
         let lock = ctx.uploader.name_lock(name);
         if opts.wait || job.key.is_none() {
             return block_on(async move {
                 let _guard = lock.lock().await;
                 let record = run(&ctx, &job).await;
-                ctx.backend
-                    .upsert_artifacts(&task_id, std::slice::from_ref(&record))
-                    .await?;
+                ctx.publisher
+                    .publish(record.clone())
+                    .await
+                    .map_err(|e| TroveError::UploadsFailed(vec![(job.name.clone(), e)]))?;
                 match (&record.state, &record.error) {
                     (UploadState::Failed, Some(e)) => Err(TroveError::UploadsFailed(vec![(
                         job.name.clone(),
@@ -389,18 +443,8 @@ impl Task {
         let (tx, rx) = watch::channel(false);
         block_on(async {
             let guard = lock.clone().lock_owned().await;
-            if let Err(e) = ctx
-                .backend
-                .upsert_artifacts(&task_id, std::slice::from_ref(&published))
-                .await
-            {
-                if job.staged.temp
-                    && let Some(p) = &job.staged.path
-                {
-                    let _ = std::fs::remove_file(p);
-                }
-                return Err(e);
-            }
+            // Published in the next batch (see `publish`): the caller does not wait for a round trip.
+            ctx.publisher.enqueue(published.clone());
             ctx.uploader
                 .pending
                 .lock()
@@ -411,19 +455,21 @@ impl Task {
             let ctx2 = ctx.clone();
             handle().spawn(async move {
                 let _guard = guard;
-                let _slot = slots.acquire_owned().await;
+                let slot = slots.acquire_owned().await;
                 let record = run(&ctx2, &job).await;
+                drop(slot);
                 if let Some(e) = &record.error {
-                    failures.lock().unwrap_or_else(|p| p.into_inner()).push((job.name.clone(), e.clone()));
+                    failures
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .push((job.name.clone(), e.clone()));
                 }
-                if let Err(e) = ctx2.backend.upsert_artifacts(&task_id, std::slice::from_ref(&record)).await {
-                    tracing::error!(artifact = %job.name, "could not publish the upload's result: {e}");
-                    failures.lock().unwrap_or_else(|p| p.into_inner()).push((job.name.clone(), e.to_string()));
-                }
+                // Wait for the publication so that `flush` (which waits for this job) sees it published;
+                // a failed publication is reported by the publisher itself.
+                let _ = ctx2.publisher.publish(record).await;
                 let _ = tx.send(true);
             });
-            Ok(())
-        })??;
+        })?;
         Ok(published)
     }
 }

@@ -402,3 +402,78 @@ fn several_handles_write_one_store_concurrently() {
     assert_eq!(arts.len(), 100);
     assert!(arts.iter().all(|a| a.state() == UploadState::Ready));
 }
+
+#[test]
+fn many_small_artifacts_are_listed_before_and_after_flush_and_read_back() {
+    let h = home();
+    let task = Task::builder("p", "many").home(h.path()).init().unwrap();
+    for i in 0..300 {
+        let rec = task
+            .upload_artifact(&format!("d{i:03}"), serde_json::json!({ "step": i }))
+            .unwrap();
+        assert!(matches!(
+            rec.state,
+            UploadState::Uploading | UploadState::Ready
+        ));
+    }
+    // Read-your-writes: every record queued so far is listed, before any flush.
+    assert_eq!(task.artifacts().unwrap().len(), 300);
+    task.flush().unwrap();
+    let all = task.artifacts().unwrap();
+    assert_eq!(all.len(), 300);
+    for a in &all {
+        assert_eq!(a.state(), UploadState::Ready, "{}", a.name());
+        let i: usize = a.name()[1..].parse().unwrap();
+        let v: serde_json::Value = a.get().unwrap();
+        assert_eq!(v, serde_json::json!({ "step": i }));
+        let bytes = std::fs::read(local_path(a.uri().unwrap())).unwrap();
+        assert_eq!(a.hash(), Some(trove_core_sha(&bytes).as_str()));
+    }
+    // Small artifacts went from memory: no staging file was left behind (or made).
+    let staged: Vec<_> = walk_files(&h.path().join("staging"));
+    assert!(staged.is_empty(), "{staged:?}");
+    task.close().unwrap();
+}
+
+fn walk_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                out.extend(walk_files(&p));
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn a_local_file_is_hashed_once_while_it_is_uploaded() {
+    let h = home();
+    let src = h.path().join("data.bin");
+    let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
+    std::fs::write(&src, &data).unwrap();
+    let task = Task::builder("p", "file").home(h.path()).init().unwrap();
+    // In the background: the record is published before the bytes are read, so without a hash yet.
+    let rec = task.upload_artifact("bg", src.as_path()).unwrap();
+    assert_eq!(rec.state, UploadState::Uploading);
+    assert_eq!(
+        (rec.hash.as_deref(), rec.content_size),
+        (None, Some(3_000_000))
+    );
+    // Waiting: the returned record carries the hash of the stored bytes.
+    let waited = task
+        .upload_artifact_with("waited", src.as_path(), UploadOptions::default().wait(true))
+        .unwrap();
+    assert_eq!(waited.hash, Some(trove_core_sha(&data)));
+    task.flush().unwrap();
+    let bg = task.artifact("bg").unwrap();
+    assert_eq!(bg.state(), UploadState::Ready);
+    assert_eq!(bg.hash(), Some(trove_core_sha(&data).as_str()));
+    assert_eq!(std::fs::read(local_path(bg.uri().unwrap())).unwrap(), data);
+    assert_eq!(std::fs::read(bg.get_local_copy().unwrap()).unwrap(), data);
+    task.close().unwrap();
+}
