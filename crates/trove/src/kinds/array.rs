@@ -12,7 +12,7 @@ use zip::{CompressionMethod, ZipWriter};
 
 use super::array_repr::{ReprElement, numpy_repr};
 use super::pyfmt::quote;
-use super::staging::{stage, wio};
+use super::staging::{stage_limited, wio};
 use super::{FromArtifact, KindError, SerializeOptions, Serialized, choose_ext};
 
 /// An n-dimensional array of one of the element types numpy and ndarray-npy share.
@@ -191,7 +191,7 @@ pub fn serialize(
         ext = ".npz".into();
     }
     let st = if ext == ".npz" {
-        stage(dir, name, &ext, |w| {
+        stage_limited(dir, name, &ext, opts.memory_limit, |w| {
             let mut zw = ZipWriter::new_stream(w);
             let o = SimpleFileOptions::default()
                 .compression_method(CompressionMethod::Deflated)
@@ -206,7 +206,7 @@ pub fn serialize(
         })?
     } else {
         let level = opts.gzip_level.min(9);
-        stage(dir, name, &ext, |w| {
+        stage_limited(dir, name, &ext, opts.memory_limit, |w| {
             let mut gz = GzBuilder::new()
                 .filename(format!("{}.csv", quote(name)))
                 .mtime(0)

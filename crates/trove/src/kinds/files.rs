@@ -5,7 +5,6 @@ use std::fs::File;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use trove_core::HashingReader;
 use trove_core::preview::format_size;
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
@@ -33,23 +32,24 @@ fn base_name(p: &Path) -> String {
     }
 }
 
-/// A local file uploaded as is: hashed by reading it once; a folder is archived instead.
+/// A local file uploaded as is; a folder is archived instead. The file is not read here: its SHA-256 is
+/// computed while it is uploaded (one pass over the bytes), so `hash` is `None` until then.
 pub fn serialize_file(p: &Path, dir: &Path) -> Result<Serialized, KindError> {
     let meta = std::fs::metadata(p).map_err(|e| missing_or_io(p, e))?;
     if meta.is_dir() {
         return serialize_folder(p, dir);
     }
-    let f = File::open(p).map_err(|e| missing_or_io(p, e))?;
-    let mut r = HashingReader::new(f);
-    io::copy(&mut r, &mut io::sink()).map_err(|e| KindError::io(p, e))?;
-    let (hash, size) = r.finish();
+    // Fail now, in the caller's thread, if the file cannot be read.
+    File::open(p).map_err(|e| missing_or_io(p, e))?;
+    let size = meta.len();
     let base = base_name(p);
     Ok(Serialized {
         kind: "custom".into(),
         file_name: Some(base.clone()),
         path: Some(p.to_path_buf()),
+        bytes: None,
         temp: false,
-        hash: Some(hash),
+        hash: None,
         size: Some(size),
         content_type: guess_content_type(&base),
         preview: trove_core::preview::cap_preview(format!("{base} - {}\n", format_size(size))),

@@ -7,7 +7,7 @@ use image::codecs::png::PngEncoder;
 use image::{ColorType, DynamicImage};
 
 use super::mime::guess_content_type;
-use super::staging::stage;
+use super::staging::stage_limited;
 use super::{FromArtifact, KindError, SerializeOptions, Serialized, choose_ext};
 
 /// PIL's mode name for an image's colour type.
@@ -50,7 +50,7 @@ pub fn serialize(
         ".png",
         "image",
     );
-    let st = stage(dir, name, &ext, |w| {
+    let st = stage_limited(dir, name, &ext, opts.memory_limit, |w| {
         let res = if ext == ".png" {
             img.write_with_encoder(PngEncoder::new(w))
         } else {

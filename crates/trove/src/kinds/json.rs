@@ -9,7 +9,7 @@ use trove_core::preview::cap_with_header;
 
 use super::into::Json;
 use super::pyfmt::json_dumps;
-use super::staging::{stage, wio};
+use super::staging::{stage_limited, wio};
 use super::{FromArtifact, KindError, SerializeOptions, Serialized, choose_ext, read_all};
 
 /// `<name>.json`, `application/json`; the text is the preview (64 KiB rule).
@@ -22,7 +22,7 @@ pub fn serialize(
     // YAML is not offered: only `.json` is valid, anything else warns and falls back.
     let ext = choose_ext(opts.format.as_deref(), &[".json"], ".json", "dict");
     let text = json_dumps(v);
-    let st = stage(dir, name, &ext, |w| {
+    let st = stage_limited(dir, name, &ext, opts.memory_limit, |w| {
         w.write_all(text.as_bytes()).map_err(wio(name))
     })?;
     let preview = cap_with_header(

@@ -96,6 +96,9 @@ pub struct SerializeOptions {
     /// the size; slower for big frames. `false` (default): big frames are written as parallel gzip
     /// members, equal or smaller in size, same CSV once decompressed.
     pub clearml_identical: bool,
+    /// Outputs of at most this many bytes stay in memory ([`Serialized::bytes`]) instead of a staging
+    /// file (0, the default: always a file). The SDK uploads small artifacts from memory.
+    pub memory_limit: usize,
 }
 
 impl Default for SerializeOptions {
@@ -106,6 +109,7 @@ impl Default for SerializeOptions {
             with_index: true,
             gzip_level: 9,
             clearml_identical: false,
+            memory_limit: 0,
         }
     }
 }
@@ -117,8 +121,11 @@ pub struct Serialized {
     pub kind: String,
     /// The file name in the URI (`None` for links).
     pub file_name: Option<String>,
-    /// Local file holding the bytes (`None` for links).
+    /// Local file holding the bytes (`None` for links and for bytes kept in memory).
     pub path: Option<PathBuf>,
+    /// The bytes themselves, when they were small enough to stay in memory (see
+    /// [`SerializeOptions::memory_limit`]).
+    pub bytes: Option<bytes::Bytes>,
     /// `true` when `path` is a staging file trove created (the caller deletes it after upload).
     pub temp: bool,
     /// Hex SHA-256 of the bytes at `path`.
@@ -141,10 +148,15 @@ impl Serialized {
         content_type: Option<&str>,
         preview: String,
     ) -> Self {
+        let (path, bytes) = match st.bytes {
+            staging::StagedBytes::File(p) => (Some(p), None),
+            staging::StagedBytes::Memory(b) => (None, Some(b)),
+        };
         Serialized {
             kind: kind.to_string(),
             file_name: Some(file_name),
-            path: Some(st.path),
+            path,
+            bytes,
             temp: true,
             hash: Some(st.hash),
             size: Some(st.size),
@@ -170,8 +182,8 @@ fn choose_ext(format: Option<&str>, valid: &[&str], default: &str, kind: &str) -
     }
 }
 
-/// Serialise `obj` as artifact `name` into a staging file under `staging_dir` (files and links are not
-/// copied). The hash is computed while the bytes are written.
+/// Serialise `obj` as artifact `name` into a staging file under `staging_dir`, or into memory when the
+/// output is at most `opts.memory_limit` bytes (files and links are not copied). The hash is computed while the bytes are written.
 pub fn serialize(
     name: &str,
     obj: ArtifactObject,
@@ -187,13 +199,20 @@ pub fn serialize(
         ArtifactObject::Folder(p) => files::serialize_folder(&p, staging_dir),
         ArtifactObject::Wildcard(w) => files::serialize_wildcard(&w, staging_dir),
         ArtifactObject::Files(list) => files::serialize_files(name, &list, staging_dir),
-        ArtifactObject::Text(t) => text::serialize_text(name, &t, staging_dir),
+        ArtifactObject::Text(t) => text::serialize_text(name, &t, opts.memory_limit, staging_dir),
         ArtifactObject::Link(url) => Ok(text::serialize_link(&url)),
         ArtifactObject::Custom {
             bytes,
             extension,
             preview,
-        } => text::serialize_custom(name, &bytes, &extension, preview, staging_dir),
+        } => text::serialize_custom(
+            name,
+            &bytes,
+            &extension,
+            preview,
+            opts.memory_limit,
+            staging_dir,
+        ),
     }
 }
 

@@ -6,12 +6,17 @@ use std::path::Path;
 use trove_core::preview::cap_with_header;
 
 use super::mime::guess_content_type;
-use super::staging::{stage, wio};
+use super::staging::{stage_limited, wio};
 use super::{FromArtifact, KindError, Serialized, read_all};
 
 /// `<name>.txt`, `text/plain`, the text as preview (64 KiB rule).
-pub fn serialize_text(name: &str, text: &str, dir: &Path) -> Result<Serialized, KindError> {
-    let st = stage(dir, name, ".txt", |w| {
+pub fn serialize_text(
+    name: &str,
+    text: &str,
+    memory_limit: usize,
+    dir: &Path,
+) -> Result<Serialized, KindError> {
+    let st = stage_limited(dir, name, ".txt", memory_limit, |w| {
         w.write_all(text.as_bytes()).map_err(wio(name))
     })?;
     let preview = cap_with_header(text, "# full text too large to store, storing first 64kb");
@@ -31,6 +36,7 @@ pub fn serialize_link(url: &str) -> Serialized {
         kind: "custom".into(),
         file_name: None,
         path: None,
+        bytes: None,
         temp: false,
         hash: None,
         size: None,
@@ -46,9 +52,10 @@ pub fn serialize_custom(
     bytes: &[u8],
     extension: &str,
     preview: String,
+    memory_limit: usize,
     dir: &Path,
 ) -> Result<Serialized, KindError> {
-    let st = stage(dir, name, extension, |w| {
+    let st = stage_limited(dir, name, extension, memory_limit, |w| {
         w.write_all(bytes).map_err(wio(name))
     })?;
     let file_name = format!("{name}{extension}");
