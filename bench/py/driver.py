@@ -218,13 +218,14 @@ class Bench:
                 time.sleep(0.05)
         return Server(proc, "s3s-fs", home=data, endpoint=f"http://127.0.0.1:{port}")
 
-    def start_trove(self):
+    def start_trove(self, db=None, storage=None):
         home = self.scratch("trove-server")
         api, files, web = free_port(), free_port(), free_port()
         logf = open(os.path.join(home, "server.log"), "w")
+        extra = (["--db", db] if db else []) + (["--storage", storage] if storage else [])
         proc = subprocess.Popen(
             [self.a.trove_bin, "server", "--home", home, "--api-port", str(api), "--files-port", str(files),
-             "--web-port", str(web), "--no-auth"],
+             "--web-port", str(web), "--no-auth", *extra],
             stdout=logf, stderr=subprocess.STDOUT, start_new_session=True,
             env={**os.environ, "RUST_LOG": "warn"})
         s = Server(proc, "trove", home=home, api=f"http://127.0.0.1:{api}", files=f"http://127.0.0.1:{files}",
@@ -469,6 +470,19 @@ class Bench:
 
         self.attempt(case, "trove", trove)
 
+        def trove_fsync(rep):
+            home, dest = self.scratch("w4"), self.scratch("w4dest")
+            with open(os.path.join(home, "trove.toml"), "w") as f:
+                f.write("[storage]\nfsync = true\n")
+            try:
+                _, d = self.run(self.trove("w4", "--home", home, "--file", self.big, "--dest", dest))
+                self.record(case, "trove, fsync = true", rep, d)
+            finally:
+                self.clean(home)
+                self.clean(dest)
+
+        self.attempt(case, "trove, fsync = true", trove_fsync)
+
         s3case = f"W4 one {self.cfg['big'] / GIB:g} GiB file → S3 (s3s-fs emulator)"
 
         def trove_s3(rep):
@@ -529,6 +543,62 @@ class Bench:
                         s.stop()
                         self.clean(s.home)
             self.attempt(case, impl, g)
+
+    def pg_database(self):
+        """A fresh PostgreSQL database on 127.0.0.1:5432 (scripts/ensure-postgres starts one if needed)."""
+        subprocess.run([os.path.join(self.a.repo, "scripts/ensure-postgres")], check=True,
+                       stdout=subprocess.DEVNULL)
+        name = f"trove_bench_{os.getpid()}_{int(time.time() * 1000) % 10**9}"
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc",
+                        f"CREATE DATABASE {name}"], check=True, stdout=subprocess.DEVNULL)
+        return name, f"postgres://postgres@127.0.0.1:5432/{name}"
+
+    def drop_pg(self, name):
+        subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-qc",
+                        f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"], stdout=subprocess.DEVNULL)
+
+    def w5_scaling(self):
+        """Issue 8: 2 clients (each its own task, half the artifacts) on 1 server with SQLite, 1 server with
+        PostgreSQL, and 2 servers sharing one PostgreSQL database and one storage folder (a client each)."""
+        n = self.cfg["w5"][-1]
+        case = f"W5 {n:,} dict artifacts → server, 2 clients"
+        for impl, db_kind, servers in (("trove, 1 server, SQLite", None, 1),
+                                       ("trove, 1 server, PostgreSQL", "pg", 1),
+                                       ("trove, 2 servers, PostgreSQL", "pg", 2)):
+            def f(rep, db_kind=db_kind, servers=servers, impl=impl):
+                pg, url = self.pg_database() if db_kind else (None, None)
+                shared = self.scratch("w5-storage")
+                started, homes = [], []
+                try:
+                    for _ in range(servers):
+                        started.append(self.start_trove(db=url, storage=shared))
+                    procs = []
+                    for c in range(2):
+                        home = self.trove_client_home(started[c % servers])
+                        homes.append(home)
+                        procs.append(subprocess.Popen(self.trove("w5", "--home", home, "--count", str(n // 2)),
+                                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+                    outs = []
+                    for p in procs:
+                        out, err = p.communicate(timeout=1800)
+                        lines = [l for l in out.splitlines() if l.startswith("{")]
+                        if p.returncode != 0 or not lines:
+                            raise RuntimeError(f"w5 client exited {p.returncode}: {err[-1500:]}")
+                        outs.append(json.loads(lines[-1]))
+                    secs = max(o["end"] for o in outs) - min(o["start"] for o in outs)
+                    count = sum(o["count"] for o in outs)
+                    self.record(case, impl, rep, dict(seconds=secs, count=count, per_second=count / secs),
+                                server_rss_kib=max(s.peak_kib() or 0 for s in started))
+                finally:
+                    for s in started:
+                        s.stop()
+                        self.clean(s.home)
+                    for h in homes:
+                        self.clean(h)
+                    self.clean(shared)
+                    if pg:
+                        self.drop_pg(pg)
+            self.attempt(case, impl, f)
 
     def w6(self):
         case_check = f"W6 registered frame ({self.cfg['rows']:,} rows): check, unchanged"
@@ -629,32 +699,39 @@ class Bench:
 
     # ------------------------------------------------------------------------------------------ main
     def go(self):
-        t0 = time.time()
+        self.t0 = t0 = time.time()
         self.load_start = os.getloadavg()
         self.prepare()
         only = set(self.a.only.split(",")) if self.a.only else None
         steps = [("limits", self.limits), ("w1", self.w1), ("w2", self.w2), ("w3", self.w3), ("w4", self.w4),
-                 ("w5", self.w5), ("w6", self.w6), ("w7", self.w7)]
+                 ("w5", self.w5), ("w5-scaling", self.w5_scaling), ("w6", self.w6), ("w7", self.w7)]
         for name, fn in steps:
             if only and name not in only:
                 continue
             log(f"== {name}")
             fn()
+            self.save(partial=True)
         if self._mlflow:
             self._mlflow.stop()
             self.clean(self._mlflow.home)
-        self.elapsed = time.time() - t0
-        self.load_end = os.getloadavg()
+        print(self.save(partial=False))
+        log(f"done in {self.elapsed:.0f}s; table in {self.a.out}/latest.md")
+
+    def save(self, partial):
+        """Write the table so far (after every step, so an interrupted run keeps what it measured)."""
         import report
+        self.elapsed = time.time() - self.t0
+        self.load_end = os.getloadavg()
         text = report.render(self)
-        print(text)
+        if partial:
+            text = "**Partial: the run is still going (or was interrupted).**\n\n" + text
         os.makedirs(self.a.out, exist_ok=True)
         with open(os.path.join(self.a.out, "latest.md"), "w") as f:
             f.write(text)
         with open(os.path.join(self.a.out, "latest.json"), "w") as f:
             json.dump(dict(mode=self.mode, config=self.cfg, results=self.results, errors=self.errors,
-                           machine=report.machine(self.work), elapsed=self.elapsed), f, indent=1)
-        log(f"done in {self.elapsed:.0f}s; table in {self.a.out}/latest.md")
+                           machine=report.machine(self.work), elapsed=self.elapsed, partial=partial), f, indent=1)
+        return text
 
 
 def main():

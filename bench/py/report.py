@@ -152,7 +152,7 @@ def render(b):
     out.append("| workload | goal | measured | goal met? |")
     out.append("|---|---|---|---|")
     for w, goal, measured, ok in goals(b, st, cases):
-        verdict = "n/a (not measured)" if ok is None else ("yes" if ok else "**no**")
+        verdict = ("—" if measured != "—" else "n/a (not measured)") if ok is None else ("yes" if ok else "**no**")
         out.append(f"| {w} | {goal} | {measured} | {verdict} |")
     out.append("")
     out.append(NOTES)
@@ -192,20 +192,32 @@ def goals(b, st, cases):
     g.append(("W1", "same, init→close only (interpreter start and imports excluded)",
               "—" if r2 is None else f"{r2:.1f}×", None if r2 is None else r2 >= 10))
 
-    for fmt, need in (("csv.gz", 5), ("parquet", 20)):
-        c = find(cases, f"W2 frame → {fmt}")
-        for peer, what in (("clearml-server", "the ClearML SDK"), ("pandas", "pandas' serialisation + sha256 alone")):
-            r = ratio(c, peer)
-            size_ok = True
-            extra = ""
-            if fmt == "csv.gz" and c:
-                tb, pb = st(c, "trove").med("bytes"), st(c, peer).med("bytes")
-                if tb and pb:
-                    size_ok = tb <= pb
-                    extra = f", size {fmt_b(tb)} vs {fmt_b(pb)}"
-            goal = f"≥ {need}× faster than {what}" + (" at equal or smaller size" if fmt == "csv.gz" else "")
-            g.append((f"W2 {fmt}", goal, "—" if r is None else f"{r:.1f}×{extra}",
-                      None if r is None else (r >= need and size_ok)))
+    # csv.gz: the same format, at equal or smaller size. parquet: issue 7 sets it against what users do today,
+    # pandas/ClearML's csv.gz (rust-stack.md's "csv.gz 5–7 s vs parquet 0.1–0.3 s"); the same-format ratio
+    # (pandas' to_parquet, i.e. pyarrow) is shown for reference.
+    csv_case = find(cases, "W2 frame → csv.gz")
+    pq_case = find(cases, "W2 frame → parquet")
+    for peer, what in (("clearml-server", "the ClearML SDK"), ("pandas", "pandas' serialisation + sha256 alone")):
+        r = ratio(csv_case, peer)
+        size_ok, extra = True, ""
+        if csv_case:
+            tb, pb = st(csv_case, "trove").med("bytes"), st(csv_case, peer).med("bytes")
+            if tb and pb:
+                size_ok = tb <= pb
+                extra = f", size {fmt_b(tb)} vs {fmt_b(pb)}"
+        g.append(("W2 csv.gz", f"≥ 5× faster than {what} at equal or smaller size",
+                  "—" if r is None else f"{r:.1f}×{extra}", None if r is None else (r >= 5 and size_ok)))
+    for peer, what in (("clearml-server", "the ClearML SDK's csv.gz"),
+                       ("pandas", "pandas' csv.gz (serialisation + sha256 alone)")):
+        a = st(csv_case, peer).med() if csv_case else None
+        t = st(pq_case, "trove").med() if pq_case else None
+        r = a / t if (a and t) else None
+        g.append(("W2 parquet", f"≥ 20× faster than {what}", "—" if r is None else f"{r:.1f}×",
+                  None if r is None else r >= 20))
+    for peer, what in (("clearml-server", "the ClearML SDK's parquet"), ("pandas", "pandas' to_parquet + sha256")):
+        r = ratio(pq_case, peer)
+        if r is not None:
+            g.append(("W2 parquet", f"(for reference: vs {what}, same format)", f"{r:.1f}×", None))
 
     c = find(cases, "W3")
     for peer in ("clearml-server", "clearml-offline"):
@@ -220,11 +232,11 @@ def goals(b, st, cases):
         r = tt / ct if (tt and ct) else None
         g.append(("W4", "≥ 0.8× the speed of `cp`", "—" if r is None else
                   f"{r:.2f}× ({tt / MIB:,.0f} vs {ct / MIB:,.0f} MiB/s)", None if r is None else r >= 0.8))
-        cps = st(c, "cp + fsync")
-        cs = throughput(c, cps, cfg)[1]
-        if tt and cs:
-            g.append(("W4", "(for reference: vs `cp` + `sync`, which is what trove does — it fsyncs)",
-                      f"{tt / cs:.2f}×", None if False else (tt / cs >= 0.8)))
+        tf, cps = st(c, "trove, fsync = true"), st(c, "cp + fsync")
+        tft, cs = throughput(c, tf, cfg)[1], throughput(c, cps, cfg)[1]
+        if tft and cs:
+            g.append(("W4", "(for reference: `[storage] fsync = true` vs `cp` + `sync`)",
+                      f"{tft / cs:.2f}× ({tft / MIB:,.0f} vs {cs / MIB:,.0f} MiB/s)", None))
         rss = t.max("rss_kib")
         g.append(("W4", "client peak RSS ≤ 64 MiB", fmt_kib(rss), None if rss is None else rss <= 64 * 1024))
 
@@ -243,6 +255,15 @@ def goals(b, st, cases):
                       per_hi <= 1.1 * per_lo))
     else:
         g.append(("W5", "≥ 2,000 artifacts/s, linear", "—", None))
+
+    c = next((x for x in cases if x.startswith("W5") and "2 clients" in x), None)
+    if c:
+        rates = [(i, st(c, i).med("count") / st(c, i).med()) for i in
+                 ("trove, 1 server, SQLite", "trove, 1 server, PostgreSQL", "trove, 2 servers, PostgreSQL")
+                 if st(c, i).med()]
+        if rates:
+            g.append(("W5 (issue 8)", "artifacts/s, 2 clients: 1 server on SQLite, 1 and 2 servers on PostgreSQL",
+                      "; ".join(f"{i.removeprefix('trove, ')}: {r:,.0f}/s" for i, r in rates), None))
 
     c = find(cases, "W6 registered frame") and find(cases, "W6") and next(
         (x for x in cases if x.startswith("W6") and "check" in x), None)

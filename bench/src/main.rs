@@ -5,6 +5,9 @@
 
 mod measure;
 mod prepare;
+#[allow(dead_code)]
+#[path = "../../examples/artifacts.rs"]
+mod seed;
 mod workloads;
 
 use anyhow::Result;

@@ -3,7 +3,6 @@
 use crate::measure::{emit, epoch};
 use crate::prepare::read_frame;
 use anyhow::{Context, Result};
-use polars::prelude::*;
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -17,41 +16,15 @@ fn builder(home: &Path, name: &str, dest: Option<&Path>) -> trove::TaskBuilder {
     }
 }
 
-/// W1: the seed example end to end (init, 7 uploads + 1 registered frame, close), as in
-/// `examples/artifacts.rs`, against the server named by `<home>/trove.toml`.
+/// W1: the seed example end to end (init, 7 uploads + 1 registered frame, close), exactly as
+/// `examples/artifacts.rs` does it (that file is compiled in), against the server named by `<home>/trove.toml`.
 pub fn w1(home: &Path, samples: &Path) -> Result<()> {
     let t0 = Instant::now();
-    let task = Task::builder("examples", "artifacts example")
-        .home(home)
-        .init()?;
-    let df = df!(
-        "" => ["falcon", "dog", "spider", "fish"],
-        "num_legs" => [2i64, 4, 8, 0],
-        "num_wings" => [2i64, 0, 0, 0],
-        "num_specimen_seen" => [10i64, 2, 1, 8],
-    )?;
-    let train = Tracked::new(df.clone());
-    task.register_artifact_with(
-        "train",
-        &train,
-        trove::RegisterOptions::default()
-            .metadata("counting", "legs")
-            .metadata("max legs", 69),
-    )?;
-    let _half = task.get_registered_artifacts()["train"]
-        .read()
-        .head(Some(2));
-    task.upload_artifact_with(
-        "Pandas",
-        df.clone(),
-        UploadOptions::default().index_column(""),
-    )?;
-    task.upload_artifact("local file", samples.join("dancing.jpg").as_path())?;
-    task.upload_artifact("dictionary", trove::samples::frame_to_dict(&df, "")?)?;
-    task.upload_artifact("Numpy Eye", ndarray::Array2::<f64>::eye(100))?;
-    task.upload_artifact("pillow_image", image::open(samples.join("dancing.jpg"))?)?;
-    task.upload_artifact("local folder", samples)?;
-    task.upload_artifact("wildcard jpegs", format!("{}/*.jpg", samples.display()))?;
+    let task = crate::seed::record(
+        Task::builder("examples", "artifacts example").home(home),
+        samples,
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     let n = task.artifacts()?.len();
     task.close()?;
     emit(json!({"workload": "w1", "seconds": t0.elapsed().as_secs_f64(), "artifacts": n}));
@@ -119,6 +92,7 @@ pub fn w4(home: &Path, file: &Path, dest: &Path) -> Result<()> {
 /// W5: `count` small dict artifacts on one task, to the server; timed until `flush` returns.
 pub fn w5(home: &Path, count: usize) -> Result<()> {
     let task = builder(home, "w5", None).init()?;
+    let start = epoch();
     let t0 = Instant::now();
     for i in 0..count {
         let d = json!({"step": i, "loss": 1.0 / (i as f64 + 1.0), "tag": "epoch-end", "ok": true});
@@ -126,11 +100,16 @@ pub fn w5(home: &Path, count: usize) -> Result<()> {
     }
     task.flush()?;
     let secs = t0.elapsed().as_secs_f64();
+    let end = epoch();
     let listed = task.artifacts()?.len();
     task.close()?;
+    anyhow::ensure!(
+        listed == count,
+        "w5: {count} artifacts uploaded but {listed} listed"
+    );
     emit(
         json!({"workload": "w5", "seconds": secs, "count": count, "listed": listed,
-        "per_second": count as f64 / secs}),
+        "per_second": count as f64 / secs, "start": start, "end": end}),
     );
     Ok(())
 }
