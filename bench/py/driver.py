@@ -28,7 +28,7 @@ GIB = 1 << 30
 MODES = {
     "full": dict(repeats=5, py_repeats=3, rows=1_000_000, files=10_000, big=2 * GIB, w5=[1000, 10000], w5_py=300,
                  w6_checks=20, w7_clients=8, w7_files=32, dd=1 * GIB),
-    "quick": dict(repeats=2, py_repeats=2, rows=100_000, files=1000, big=256 * MIB, w5=[500, 2000], w5_py=50,
+    "quick": dict(repeats=2, py_repeats=1, rows=100_000, files=1000, big=256 * MIB, w5=[500, 2000], w5_py=50,
                   w6_checks=10, w7_clients=8, w7_files=8, dd=256 * MIB),
 }
 
@@ -166,12 +166,14 @@ class Bench:
         self.results.append(r)
         return r
 
-    def attempt(self, case, impl, fn, slow=False):
+    def attempt(self, case, impl, fn, slow=False, repeats=None):
         """Run fn(rep) for each repeat; a failure is recorded (and shown in the table), not fatal.
         `slow` peers (a minute per run at full size) run at most twice."""
         n = self.cfg["repeats"] if impl.startswith("trove") or impl in LIMITS else self.cfg["py_repeats"]
         if slow:
             n = min(n, 2)
+        if repeats:
+            n = repeats
         log(f"{case} / {impl} × {n}")
         for rep in range(n):
             try:
@@ -598,7 +600,8 @@ class Bench:
                     self.clean(shared)
                     if pg:
                         self.drop_pg(pg)
-            self.attempt(case, impl, f)
+            # One run each in the quick (smoke) mode: three server set-ups per run.
+            self.attempt(case, impl, f, repeats=1 if self.mode == "quick" else None)
 
     def w6(self):
         case_check = f"W6 registered frame ({self.cfg['rows']:,} rows): check, unchanged"
