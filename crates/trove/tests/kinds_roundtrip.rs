@@ -501,3 +501,74 @@ fn staging_files_are_unique_and_complete() {
             .all(|n| n.starts_with("same.") && n.ends_with(".txt"))
     );
 }
+
+#[test]
+fn a_big_folder_is_compressed_in_parallel_batches_in_order() {
+    // Enough small files for several waves of 2 MiB batches, plus files bigger than a batch that are
+    // streamed between them: the archive must list every file in sorted order with its own bytes,
+    // mode and modification time.
+    let work = tempfile::tempdir().unwrap();
+    let d = work.path().join("many");
+    std::fs::create_dir_all(d.join("sub")).unwrap();
+    for i in 0..6000u32 {
+        let text: String = (0..40)
+            .map(|k| format!("{} ", (i * 7919 + k * 31) % 1000))
+            .collect();
+        let dir = if i % 3 == 0 { d.join("sub") } else { d.clone() };
+        std::fs::write(dir.join(format!("f{i:05}.txt")), text.repeat(4)).unwrap();
+    }
+    let big: Vec<u8> = (0..3_500_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(d.join("f03000.big"), &big).unwrap();
+    std::fs::write(d.join("sub/zz.big"), &big[..2_200_000]).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(d.join("f00001.txt"), std::fs::Permissions::from_mode(0o600))
+            .unwrap();
+    }
+    let s = ser(
+        "many",
+        d.as_path(),
+        &SerializeOptions::default(),
+        &work.path().join("stage"),
+    );
+    let zip_path = s.path.clone().unwrap();
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip_path).unwrap()).unwrap();
+    let names: Vec<String> = (0..archive.len())
+        .map(|i| archive.by_index(i).unwrap().name().unwrap().to_string())
+        .collect();
+    let mut want: Vec<String> = tree(&d).keys().cloned().collect();
+    // Python's sorted(rglob): by path components.
+    want.sort_by(|a, b| a.split('/').cmp(b.split('/')));
+    assert_eq!(names, want);
+    for i in 0..archive.len() {
+        let mut f = archive.by_index(i).unwrap();
+        let name = f.name().unwrap().to_string();
+        assert_eq!(f.compression(), zip::CompressionMethod::Deflated, "{name}");
+        let mut got = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut got).unwrap();
+        let on_disk = d.join(&name);
+        assert_eq!(got, std::fs::read(&on_disk).unwrap(), "{name}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&on_disk).unwrap().permissions().mode() & 0o7777;
+            assert_eq!(f.unix_mode().map(|m| m & 0o7777), Some(mode), "{name}");
+        }
+        assert!(
+            f.last_modified().is_some_and(|t| t.year() >= 2026),
+            "{name}"
+        );
+    }
+    // The listing is longer than the 64 KiB cap: ClearML's header, then the entries in order.
+    assert!(s.preview.starts_with("# full preview too large to store"));
+    assert!(
+        s.preview
+            .contains("/many/*:\nf00001.txt - 608 bytes\nf00002.txt - ")
+    );
+    let out = extract_zip(&zip_path, &work.path().join("out")).unwrap();
+    assert!(
+        tree(&out) == tree(&d),
+        "the extracted folder differs from the original"
+    );
+}

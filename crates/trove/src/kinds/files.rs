@@ -6,12 +6,12 @@ use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use trove_core::preview::format_size;
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipWriter};
+use zip::ZipWriter;
 
 use super::mime::guess_content_type;
 use super::pyfmt::quote;
 use super::staging::stage;
+use super::zip_parallel::{Entry, write_entries};
 use super::{KindError, Serialized};
 
 fn missing_or_io(p: &Path, e: io::Error) -> KindError {
@@ -55,12 +55,6 @@ pub fn serialize_file(p: &Path, dir: &Path) -> Result<Serialized, KindError> {
         preview: trove_core::preview::cap_preview(format!("{base} - {}\n", format_size(size))),
         link: None,
     })
-}
-
-/// One file to archive: its path on disk and its name inside the zip.
-struct Entry {
-    path: PathBuf,
-    arcname: String,
 }
 
 fn rel_posix(p: &Path, base: &Path) -> Option<String> {
@@ -118,39 +112,6 @@ fn walk(folder: &Path, pattern: Option<&glob::Pattern>) -> Result<Vec<Entry>, Ki
     Ok(out)
 }
 
-/// Days since 1970-01-01 to a civil date (proleptic Gregorian).
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-fn zip_time(meta: &std::fs::Metadata) -> zip::DateTime {
-    let secs = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_secs() as i64);
-    let (y, mo, d) = civil(secs.div_euclid(86_400));
-    let s = secs.rem_euclid(86_400);
-    let y = y.clamp(1980, 2107) as u16;
-    zip::DateTime::from_date_and_time(
-        y,
-        mo as u8,
-        d as u8,
-        (s / 3600) as u8,
-        (s / 60 % 60) as u8,
-        (s % 60) as u8,
-    )
-    .unwrap_or_default()
-}
-
 /// Write `entries` as a deflated zip into a staging file; returns the serialised description.
 fn write_zip(
     entries: &[Entry],
@@ -162,28 +123,7 @@ fn write_zip(
     let mut preview = preview_head;
     let st = stage(dir, zip_stem, ".zip", |w| {
         let mut zw = ZipWriter::new_stream(w);
-        for e in entries {
-            let unreadable = |source| KindError::Unreadable {
-                path: e.path.clone(),
-                source,
-            };
-            let mut f = File::open(&e.path).map_err(unreadable)?;
-            let meta = f.metadata().map_err(unreadable)?;
-            #[cfg(unix)]
-            let mode = std::os::unix::fs::PermissionsExt::mode(&meta.permissions());
-            #[cfg(not(unix))]
-            let mode = 0o644;
-            let opts = SimpleFileOptions::default()
-                .compression_method(CompressionMethod::Deflated)
-                .compression_level(Some(6))
-                .last_modified_time(zip_time(&meta))
-                .unix_permissions(mode & 0o7777)
-                .large_file(meta.len() >= u64::from(u32::MAX));
-            zw.start_file(e.arcname.as_str(), opts)
-                .map_err(|err| KindError::ser(&e.arcname, err))?;
-            io::copy(&mut f, &mut zw).map_err(unreadable)?;
-            preview.push_str(&format!("{} - {}\n", e.arcname, format_size(meta.len())));
-        }
+        write_entries(&mut zw, entries, &mut preview)?;
         zw.finish().map_err(|err| KindError::ser(zip_stem, err))?;
         Ok(())
     })?;

@@ -22,6 +22,7 @@ mod mime;
 pub mod pyfmt;
 mod staging;
 mod text;
+mod zip_parallel;
 
 use std::path::{Path, PathBuf};
 
