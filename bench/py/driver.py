@@ -711,6 +711,9 @@ class Bench:
         for name, fn in steps:
             if only and name not in only:
                 continue
+            # Let the previous step's writes reach the disk first (W4 writes tens of GiB), so that no step
+            # pays for another's writeback.
+            subprocess.run(["sync"], check=False)
             log(f"== {name}")
             fn()
             self.save(partial=True)

@@ -7,18 +7,50 @@ use polars_arrow::array::Array;
 use polars_arrow::bitmap::Bitmap;
 use xxhash_rust::xxh3::Xxh3;
 
-/// The fingerprint of `df`.
+/// Cells above which the columns are fingerprinted on several threads.
+const PARALLEL_CELLS: usize = 200_000;
+
+/// The fingerprint of `df`: each column's digest (name, dtype, values) on its own, columns spread over the
+/// cores for big frames, then one digest of the shape and the column digests in order.
 pub fn fingerprint(df: &DataFrame) -> u128 {
+    let cols = df.columns();
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(cols.len().max(1));
+    let digests: Vec<u128> = if workers > 1 && df.height() * df.width() >= PARALLEL_CELLS {
+        let per = cols.len().div_ceil(workers);
+        std::thread::scope(|s| {
+            let parts: Vec<_> = cols
+                .chunks(per)
+                .map(|part| s.spawn(move || part.iter().map(column_digest).collect::<Vec<_>>()))
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|p| match p.join() {
+                    Ok(d) => d,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                })
+                .collect()
+        })
+    } else {
+        cols.iter().map(column_digest).collect()
+    };
     let mut h = Xxh3::new();
     h.update(&(df.width() as u64).to_le_bytes());
     h.update(&(df.height() as u64).to_le_bytes());
-    for col in df.columns() {
-        h.update(col.name().as_bytes());
-        h.update(&[0xff]);
-        h.update(col.dtype().to_string().as_bytes());
-        h.update(&[0xfe]);
-        hash_series(&mut h, col.as_materialized_series());
+    for d in digests {
+        h.update(&d.to_le_bytes());
     }
+    h.digest128()
+}
+
+fn column_digest(col: &Column) -> u128 {
+    let mut h = Xxh3::new();
+    h.update(col.name().as_bytes());
+    h.update(&[0xff]);
+    h.update(col.dtype().to_string().as_bytes());
+    h.update(&[0xfe]);
+    hash_series(&mut h, col.as_materialized_series());
     h.digest128()
 }
 
@@ -74,12 +106,20 @@ fn hash_series(h: &mut Xxh3, s: &Series) {
             }
         }
         DataType::String => {
+            // Hash the values themselves (view layouts may differ for equal content), gathered into a
+            // buffer so that the hasher sees a few large updates rather than two per value.
+            let mut buf: Vec<u8> = Vec::with_capacity(1 << 16);
             for arr in s.str().expect("dtype checked").downcast_iter() {
-                // Hash the values themselves: view layouts may differ for equal content.
                 for v in arr.values_iter() {
-                    h.update(&(v.len() as u32).to_le_bytes());
-                    h.update(v.as_bytes());
+                    buf.extend_from_slice(&(v.len() as u32).to_le_bytes());
+                    buf.extend_from_slice(v.as_bytes());
+                    if buf.len() >= 1 << 16 {
+                        h.update(&buf);
+                        buf.clear();
+                    }
                 }
+                h.update(&buf);
+                buf.clear();
                 hash_validity(h, arr.validity());
             }
         }
@@ -137,5 +177,41 @@ mod tests {
         ] {
             assert_ne!(fingerprint(&df), base, "{what} not detected");
         }
+    }
+
+    #[test]
+    fn big_frames_are_fingerprinted_on_several_threads_with_the_same_result() {
+        let n = 60_000;
+        let big = || {
+            df!(
+                "i" => (0..n as i64).collect::<Vec<_>>(),
+                "f" => (0..n).map(|v| v as f64 / 3.0).collect::<Vec<_>>(),
+                "s" => (0..n).map(|v| format!("value number {v}")).collect::<Vec<_>>(),
+                "t" => (0..n).map(|v| format!("{}", v % 7)).collect::<Vec<_>>(),
+            )
+            .unwrap()
+        };
+        assert!(n * 4 >= PARALLEL_CELLS);
+        let base = fingerprint(&big());
+        assert_eq!(base, fingerprint(&big()));
+        // (Chunk boundaries are hashed too: the same content in other chunks may differ, which only
+        // costs one upload, never a missed change.)
+        // One long string changed deep in the last columns is detected.
+        let mut edited = big();
+        edited
+            .apply("s", |c| {
+                let mut v: Vec<String> = c
+                    .str()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.unwrap_or_default().to_string())
+                    .collect();
+                v[n - 10] = "value number X".into();
+                Series::new("s".into(), v)
+            })
+            .unwrap();
+        assert_ne!(fingerprint(&edited), base);
+        let swapped = big().select(["i", "f", "t", "s"]).unwrap();
+        assert_ne!(fingerprint(&swapped), base, "column order");
     }
 }

@@ -108,7 +108,11 @@ where
     };
     let mut w = HashingWriter::new(sink);
     write(&mut w)?;
-    let (sink, hash, size) = w.finish();
+    let (mut sink, hash, size) = w.finish();
+    if memory_limit == 0 {
+        // Callers without a memory limit always get a file, even an empty one.
+        sink.spill().map_err(|e| KindError::io(dir, e))?;
+    }
     let Some((partial, file)) = sink.partial else {
         return Ok(Staged {
             bytes: StagedBytes::Memory(bytes::Bytes::from(sink.mem)),
