@@ -500,7 +500,7 @@ class Bench:
                 self.clean(home)
                 self.clean(s.home)
 
-        self.attempt(s3case, "trove", trove_s3)
+        self.attempt(s3case, "trove", trove_s3, slow=True)  # 2 GiB through the emulator: two runs
         for impl in self.peers("w4", ("clearml-server", "clearml-offline", "mlflow-local")):
             def f(rep, impl=impl):
                 s = self.start_trove() if impl == "clearml-server" else None
@@ -600,8 +600,8 @@ class Bench:
                     self.clean(shared)
                     if pg:
                         self.drop_pg(pg)
-            # One run each in the quick (smoke) mode: three server set-ups per run.
-            self.attempt(case, impl, f, repeats=1 if self.mode == "quick" else None)
+            # Three server set-ups per run: one run each in the quick (smoke) mode, three in the full one.
+            self.attempt(case, impl, f, repeats=1 if self.mode == "quick" else 3)
 
     def w6(self):
         case_check = f"W6 registered frame ({self.cfg['rows']:,} rows): check, unchanged"
