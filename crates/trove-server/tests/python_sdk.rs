@@ -60,10 +60,29 @@ async fn run_py(
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let out = tokio::time::timeout(Duration::from_secs(420), cmd.output())
-        .await
-        .unwrap_or_else(|_| panic!("{} timed out", script.display()))
-        .unwrap();
+    // Output goes to files, so that a run that times out still shows what it printed.
+    let log_out = cwd.join(format!("{}.stdout", script.display()));
+    let log_err = cwd.join(format!("{}.stderr", script.display()));
+    cmd.stdout(std::fs::File::create(&log_out).unwrap())
+        .stderr(std::fs::File::create(&log_err).unwrap());
+    let mut child = cmd.spawn().unwrap();
+    let status = match tokio::time::timeout(Duration::from_secs(420), child.wait()).await {
+        Ok(status) => status.unwrap(),
+        Err(_) => {
+            let _ = child.kill().await;
+            panic!(
+                "{} timed out after 420 s\n--- stdout\n{}\n--- stderr\n{}",
+                script.display(),
+                std::fs::read_to_string(&log_out).unwrap_or_default(),
+                std::fs::read_to_string(&log_err).unwrap_or_default()
+            );
+        }
+    };
+    let out = std::process::Output {
+        status,
+        stdout: std::fs::read(&log_out).unwrap_or_default(),
+        stderr: std::fs::read(&log_err).unwrap_or_default(),
+    };
     let text = format!(
         "--- stdout\n{}\n--- stderr\n{}",
         String::from_utf8_lossy(&out.stdout),
