@@ -149,6 +149,10 @@ def render(b):
     for e in b.errors:
         out.append(f"| {e['case']} | {e['impl']} | FAILED: {one_line(e['error'])} | | | | | |")
     out.append("")
+    for h in getattr(b, "hangs", []):
+        out.append(f"- Hung and killed, then run again: {h['case']} / {h['impl']} ({one_line(h['error'])}).")
+    if getattr(b, "hangs", []):
+        out.append("")
     out.append("## Goals\n")
     out.append("| workload | goal | measured | goal met? |")
     out.append("|---|---|---|---|")
