@@ -76,8 +76,10 @@ impl Publisher {
         self.wake.notify_one();
     }
 
-    /// Queue a record and wait until it is published; the error says why it was not.
+    /// Queue a record and wait until it is published; the error says why it was not (and is then the
+    /// caller's to report: it is not reported again by [`Publisher::take_failures`]).
     pub async fn publish(&self, record: ArtifactRecord) -> Result<(), String> {
+        let key = record.key.clone();
         let (tx, rx) = oneshot::channel();
         {
             let mut q = self.lock();
@@ -95,8 +97,13 @@ impl Publisher {
             q.waiters.push(tx);
         }
         self.wake.notify_one();
-        rx.await
-            .unwrap_or_else(|_| Err("the publication loop stopped".into()))
+        let result = rx
+            .await
+            .unwrap_or_else(|_| Err("the publication loop stopped".into()));
+        if result.is_err() {
+            self.lock().failures.retain(|(k, _)| *k != key);
+        }
+        result
     }
 
     /// Wait until every record queued so far is published (or has failed: see [`Publisher::take_failures`]).
@@ -196,9 +203,21 @@ async fn run(p: Arc<Publisher>, backend: Arc<dyn Backend>, task: String) {
             p.wake.notified().await;
             continue;
         }
-        if !batch.is_empty()
-            && let Err(e) = send(&*backend, &task, &batch).await
-        {
+        let sent = if batch.is_empty() {
+            Ok(())
+        } else {
+            send(&*backend, &task, &batch).await
+        };
+        if sent.is_ok() && !batch.is_empty() {
+            // A key published now supersedes an earlier failed publication of it.
+            let mut q = p.lock();
+            if !q.failures.is_empty() {
+                let done: std::collections::HashSet<&str> =
+                    batch.iter().map(|r| r.key.as_str()).collect();
+                q.failures.retain(|(k, _)| !done.contains(k.as_str()));
+            }
+        }
+        if let Err(e) = sent {
             tracing::error!(
                 task,
                 records = batch.len(),

@@ -464,9 +464,14 @@ impl Task {
                         .unwrap_or_else(|p| p.into_inner())
                         .push((job.name.clone(), e.clone()));
                 }
-                // Wait for the publication so that `flush` (which waits for this job) sees it published;
-                // a failed publication is reported by the publisher itself.
-                let _ = ctx2.publisher.publish(record).await;
+                // Wait for the publication so that `flush` (which waits for this job) sees it published,
+                // and report it with the uploads if it failed.
+                if let Err(e) = ctx2.publisher.publish(record).await {
+                    failures.lock().unwrap_or_else(|p| p.into_inner()).push((
+                        job.name.clone(),
+                        format!("publishing its record failed: {e}"),
+                    ));
+                }
                 let _ = tx.send(true);
             });
         })?;

@@ -518,3 +518,38 @@ fn unknown_tasks_are_not_found_and_bad_credentials_are_errors() {
         Err(TroveError::Api { .. })
     ));
 }
+
+#[test]
+fn a_record_that_cannot_be_published_is_reported_once() {
+    let mut s = Server::start();
+    let sdk = tempfile::tempdir().unwrap();
+    let dest = sdk.path().join("dest");
+    std::fs::create_dir_all(&dest).unwrap();
+    let task = Task::builder("remote", "publication fails")
+        .config(s.config(sdk.path()))
+        .output_uri(dest.display().to_string())
+        .init()
+        .unwrap();
+    // The bytes go to a local folder; the server that should record them is gone.
+    s.stop();
+    task.upload_artifact("d", serde_json::json!({ "a": 1 }))
+        .unwrap();
+    match task.flush() {
+        Err(TroveError::UploadsFailed(list)) => assert!(
+            list.iter()
+                .any(|(n, e)| n == "d" && e.contains("publishing its record failed")),
+            "{list:?}"
+        ),
+        other => panic!("expected the publication failure, got {other:?}"),
+    }
+    // Waiting: the caller gets the failure at once, and it is not reported again.
+    let err = task
+        .upload_artifact_with(
+            "w",
+            serde_json::json!({ "b": 2 }),
+            UploadOptions::default().wait(true),
+        )
+        .unwrap_err();
+    assert!(matches!(err, TroveError::UploadsFailed(_)), "{err}");
+    assert!(task.flush().is_ok(), "both failures were reported already");
+}

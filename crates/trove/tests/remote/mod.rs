@@ -72,6 +72,13 @@ impl Server {
         }
     }
 
+    /// Stop the server now (its home stays until drop).
+    pub fn stop(&mut self) {
+        if let Some(s) = self.server.take() {
+            self.rt.block_on(s.shutdown());
+        }
+    }
+
     /// Run a future on the server's runtime (to look at its store).
     pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
         self.rt.block_on(f)
