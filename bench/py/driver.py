@@ -151,9 +151,9 @@ class Bench:
             env["CLEARML_OFFLINE_MODE"] = "1"
         return env
 
-    def run(self, cmd, env=None, cwd=None, timeout=600):
+    def run(self, cmd, env=None, cwd=None, timeout=180):
         """Run one measured process; returns (wall seconds, parsed JSON line) or raises. A process that
-        outlives `timeout` (the biggest workload takes well under a minute) is killed with its whole group
+        outlives `timeout` (the slowest peer run takes well under a minute) is killed with its whole group
         and raised as Hang, so that the repeat can be run again."""
         if env is None:
             env = {**os.environ, "RUST_BACKTRACE": "0"}
@@ -301,7 +301,7 @@ class Bench:
         return self._mlflow
 
     # ---------------------------------------------------------------------------------------- peers run
-    def run_peer(self, impl, workload, extra, server=None, mlflow=None, timeout=600):
+    def run_peer(self, impl, workload, extra, server=None, mlflow=None, timeout=180):
         """Run peers.py for impl in a fresh cwd/HOME; returns (wall, data)."""
         home = self.scratch("py-" + impl)
         env_kw = {}
