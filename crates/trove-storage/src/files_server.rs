@@ -263,24 +263,8 @@ impl FilesClient {
                     _ = tick.tick() => progress(sent.load(Ordering::Relaxed)),
                 }
             };
-            let retry = match &res {
-                Ok(r) => is_retryable_status(r.status()),
-                Err(e) => e.is_connect() || e.is_timeout(),
-            };
-            if retry && attempt < self.opts.max_retries && start.elapsed() < self.opts.retry_timeout
-            {
-                attempt += 1;
-                tracing::debug!(url, attempt, "retrying an upload to the files server");
-                tokio::time::sleep(backoff(attempt)).await;
+            if self.settle(&url, res, &mut attempt, start).await?.is_none() {
                 continue;
-            }
-            let resp = res.map_err(|e| StorageError::Request {
-                method: "POST",
-                url: url.clone(),
-                source: e,
-            })?;
-            if !resp.status().is_success() {
-                return Err(http_error("POST", &url, resp).await);
             }
             let (sha256, hashed) = match hash.lock() {
                 Ok(h) => h.clone().finish(),
@@ -304,6 +288,40 @@ impl FilesClient {
             progress(size);
             return Ok(PutOutcome { sha256, size });
         }
+    }
+
+    /// After one POST of an upload: `Ok(None)` when it should be tried again (after a backoff, within the
+    /// retry budget), `Ok(Some(response))` when the server took it, or the error.
+    async fn settle(
+        &self,
+        url: &str,
+        res: reqwest::Result<reqwest::Response>,
+        attempt: &mut usize,
+        start: Instant,
+    ) -> Result<Option<reqwest::Response>, StorageError> {
+        let retry = match &res {
+            Ok(r) => is_retryable_status(r.status()),
+            Err(e) => e.is_connect() || e.is_timeout(),
+        };
+        if retry && *attempt < self.opts.max_retries && start.elapsed() < self.opts.retry_timeout {
+            *attempt += 1;
+            tracing::debug!(
+                url,
+                attempt = *attempt,
+                "retrying an upload to the files server"
+            );
+            tokio::time::sleep(backoff(*attempt)).await;
+            return Ok(None);
+        }
+        let resp = res.map_err(|e| StorageError::Request {
+            method: "POST",
+            url: url.to_string(),
+            source: e,
+        })?;
+        if !resp.status().is_success() {
+            return Err(http_error("POST", url, resp).await);
+        }
+        Ok(Some(resp))
     }
 
     /// Upload in-memory `bytes` as `key` (one multipart POST, retried like [`Self::upload`]).
@@ -336,24 +354,8 @@ impl FilesClient {
                 .timeout(self.opts.whole_file_timeout(outcome.size))
                 .send()
                 .await;
-            let retry = match &res {
-                Ok(r) => is_retryable_status(r.status()),
-                Err(e) => e.is_connect() || e.is_timeout(),
-            };
-            if retry && attempt < self.opts.max_retries && start.elapsed() < self.opts.retry_timeout
-            {
-                attempt += 1;
-                tracing::debug!(url, attempt, "retrying an upload to the files server");
-                tokio::time::sleep(backoff(attempt)).await;
+            if self.settle(&url, res, &mut attempt, start).await?.is_none() {
                 continue;
-            }
-            let resp = res.map_err(|e| StorageError::Request {
-                method: "POST",
-                url: url.clone(),
-                source: e,
-            })?;
-            if !resp.status().is_success() {
-                return Err(http_error("POST", &url, resp).await);
             }
             return Ok(outcome);
         }

@@ -35,6 +35,19 @@ struct Queue {
     stopped: bool,
 }
 
+impl Queue {
+    /// Queue `record`, replacing a queued, unsent record of the same key.
+    fn insert(&mut self, record: ArtifactRecord) {
+        match self.index.get(&record.key).copied() {
+            Some(i) => self.records[i] = record,
+            None => {
+                self.index.insert(record.key.clone(), self.records.len());
+                self.records.push(record);
+            }
+        }
+    }
+}
+
 /// The publication queue of one task handle (see the module doc).
 pub(crate) struct Publisher {
     queue: Mutex<Queue>,
@@ -64,14 +77,7 @@ impl Publisher {
                 tracing::error!(artifact = %record.key, "record not published: the task handle is closed");
                 return;
             }
-            match q.index.get(&record.key).copied() {
-                Some(i) => q.records[i] = record,
-                None => {
-                    let i = q.records.len();
-                    q.index.insert(record.key.clone(), i);
-                    q.records.push(record);
-                }
-            }
+            q.insert(record);
         }
         self.wake.notify_one();
     }
@@ -86,14 +92,7 @@ impl Publisher {
             if q.stopped {
                 return Err("the task handle is closed".into());
             }
-            match q.index.get(&record.key).copied() {
-                Some(i) => q.records[i] = record,
-                None => {
-                    let i = q.records.len();
-                    q.index.insert(record.key.clone(), i);
-                    q.records.push(record);
-                }
-            }
+            q.insert(record);
             q.waiters.push(tx);
         }
         self.wake.notify_one();

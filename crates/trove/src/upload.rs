@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{Semaphore, watch};
 use trove_core::{ArtifactRecord, UploadState, layout, timefmt};
+use trove_storage::PutOutcome;
 
 /// Longest artifact name accepted, in bytes.
 pub const MAX_NAME_LEN: usize = 1024;
@@ -272,61 +273,84 @@ pub(crate) fn prepare(
     })
 }
 
-/// Upload a job's bytes (with retries) and return the final record.
+/// Call `put` until it succeeds or the job's extra attempts are used up, backing off between attempts.
+async fn with_retries<F, Fut>(job: &Job, mut put: F) -> std::result::Result<PutOutcome, String>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = std::result::Result<PutOutcome, trove_storage::StorageError>>,
+{
+    let mut attempt = 0;
+    loop {
+        match put().await {
+            Ok(out) => return Ok(out),
+            Err(e) if attempt < job.retries => {
+                attempt += 1;
+                tracing::warn!(artifact = %job.name, attempt, "upload failed, retrying: {e}");
+                tokio::time::sleep(Duration::from_millis(200 * 2u64.pow(attempt.min(6)))).await;
+            }
+            Err(e) => return Err(e.to_string()),
+        }
+    }
+}
+
+/// Upload a job's bytes (from memory, or from its file; with retries) and return the final record.
 pub(crate) async fn run(ctx: &Ctx, job: &Job) -> ArtifactRecord {
     let mut record = job.record.clone();
     let Some(key) = &job.key else {
         record.state = UploadState::Ready;
         return record;
     };
-    if let Some(bytes) = &job.staged.bytes {
-        return run_from_memory(ctx, job, key, bytes.clone(), record).await;
-    }
-    let Some(path) = &job.staged.path else {
-        record.state = UploadState::Ready;
-        return record;
-    };
-    let mut attempt = 0;
-    let hook = job
-        .progress
-        .as_ref()
-        .map(|h| &*h.0 as &(dyn Fn(u64) + Send + Sync));
-    let result = loop {
-        let reporter = Reporter::new("upload", &job.name, job.staged.size, hook);
-        let r = ctx
-            .destination
-            .put_file(key, path, job.staged.content_type.as_deref(), &|n| {
-                reporter.report(n)
+    let ct = job.staged.content_type.as_deref();
+    let path = job.staged.path.as_deref();
+    let result = match (&job.staged.bytes, path) {
+        // Small artifacts: no staging file to read or delete.
+        (Some(bytes), _) => with_retries(job, || ctx.destination.put_bytes(key, bytes.clone(), ct))
+            .await
+            .inspect(|out| {
+                if let Some(hook) = &job.progress {
+                    (hook.0)(out.size);
+                }
+            }),
+        (None, Some(path)) => {
+            let hook = job
+                .progress
+                .as_ref()
+                .map(|h| &*h.0 as &(dyn Fn(u64) + Send + Sync));
+            let uploaded = with_retries(job, || {
+                let reporter = Reporter::new("upload", &job.name, job.staged.size, hook);
+                async move {
+                    ctx.destination
+                        .put_file(key, path, ct, &|n| reporter.report(n))
+                        .await
+                }
             })
             .await;
-        match r {
-            // Files uploaded as they are were not read before: the upload's hash is theirs.
-            Ok(out) if job.staged.hash.is_none() => break Ok(out),
-            Ok(out) if Some(&out.sha256) == job.staged.hash.as_ref() => break Ok(out),
-            Ok(out) => {
-                break Err(format!(
-                    "{} changed while it was being uploaded (hash {} at serialisation, {} uploaded)",
+            match (uploaded, &job.staged.hash) {
+                // Files uploaded as they are were not read before: the upload's hash is theirs.
+                (Ok(out), None) => Ok(out),
+                (Ok(out), Some(h)) if *h == out.sha256 => Ok(out),
+                (Ok(out), Some(h)) => Err(format!(
+                    "{} changed while it was being uploaded (hash {h} at serialisation, {} uploaded)",
                     path.display(),
-                    job.staged.hash.as_deref().unwrap_or("?"),
                     out.sha256
-                ));
+                )),
+                (Err(e), _) => Err(e),
             }
-            Err(e) if attempt < job.retries => {
-                attempt += 1;
-                tracing::warn!(artifact = %job.name, attempt, "upload failed, retrying: {e}");
-                tokio::time::sleep(Duration::from_millis(200 * 2u64.pow(attempt.min(6)))).await;
-            }
-            Err(e) => break Err(e.to_string()),
+        }
+        (None, None) => {
+            record.state = UploadState::Ready;
+            return record;
         }
     };
     match result {
         Ok(out) => {
-            tracing::info!(artifact = %job.name, bytes = out.size, uri = record.uri.as_deref().unwrap_or(""), "artifact uploaded");
+            tracing::debug!(artifact = %job.name, bytes = out.size, uri = record.uri.as_deref().unwrap_or(""), "artifact uploaded");
             record.state = UploadState::Ready;
             record.error = None;
             record.hash = Some(out.sha256.clone());
             record.content_size = Some(out.size);
             if job.delete_user_file
+                && let Some(path) = path
                 && let Err(e) = std::fs::remove_file(path)
             {
                 tracing::warn!("could not delete {} after upload: {e}", path.display());
@@ -338,47 +362,10 @@ pub(crate) async fn run(ctx: &Ctx, job: &Job) -> ArtifactRecord {
             record.error = Some(e);
         }
     }
-    if job.staged.temp {
+    if job.staged.temp
+        && let Some(path) = path
+    {
         let _ = std::fs::remove_file(path);
-    }
-    record
-}
-
-/// [`run`] for bytes kept in memory (small artifacts): no staging file to read or delete.
-async fn run_from_memory(
-    ctx: &Ctx,
-    job: &Job,
-    key: &str,
-    bytes: bytes::Bytes,
-    mut record: ArtifactRecord,
-) -> ArtifactRecord {
-    let mut attempt = 0;
-    let ct = job.staged.content_type.as_deref();
-    let result = loop {
-        match ctx.destination.put_bytes(key, bytes.clone(), ct).await {
-            Ok(out) => break Ok(out),
-            Err(e) if attempt < job.retries => {
-                attempt += 1;
-                tracing::warn!(artifact = %job.name, attempt, "upload failed, retrying: {e}");
-                tokio::time::sleep(Duration::from_millis(200 * 2u64.pow(attempt.min(6)))).await;
-            }
-            Err(e) => break Err(e.to_string()),
-        }
-    };
-    match result {
-        Ok(out) => {
-            tracing::debug!(artifact = %job.name, bytes = out.size, "artifact uploaded");
-            if let Some(hook) = &job.progress {
-                (hook.0)(out.size);
-            }
-            record.state = UploadState::Ready;
-            record.error = None;
-        }
-        Err(e) => {
-            tracing::error!(artifact = %job.name, "upload failed: {e}");
-            record.state = UploadState::Failed;
-            record.error = Some(e);
-        }
     }
     record
 }
