@@ -239,21 +239,7 @@ impl FilesClient {
                     Ok(Some((bytes::Bytes::from(buf), (file, hash, sent))))
                 },
             ));
-            let part = reqwest::multipart::Part::stream_with_length(body, size)
-                .file_name(field.clone())
-                .mime_str(content_type)
-                .map_err(|e| StorageError::Request {
-                    method: "POST",
-                    url: url.clone(),
-                    source: e,
-                })?;
-            let form = reqwest::multipart::Form::new()
-                .percent_encode_noop()
-                .part(field.clone(), part);
-            let req = self
-                .authorize(self.http.post(&url))
-                .multipart(form)
-                .timeout(self.opts.whole_file_timeout(size));
+            let req = self.upload_request(&url, &field, body, size, content_type)?;
             let fut = req.send();
             tokio::pin!(fut);
             let mut tick = tokio::time::interval(PROGRESS_TICK);
@@ -288,6 +274,32 @@ impl FilesClient {
             progress(size);
             return Ok(PutOutcome { sha256, size });
         }
+    }
+
+    /// The multipart POST of one upload: a single part named `field` (ClearML's form) holding `size` bytes.
+    fn upload_request(
+        &self,
+        url: &str,
+        field: &str,
+        body: impl Into<reqwest::Body>,
+        size: u64,
+        content_type: &str,
+    ) -> Result<reqwest::RequestBuilder, StorageError> {
+        let part = reqwest::multipart::Part::stream_with_length(body, size)
+            .file_name(field.to_string())
+            .mime_str(content_type)
+            .map_err(|e| StorageError::Request {
+                method: "POST",
+                url: url.to_string(),
+                source: e,
+            })?;
+        let form = reqwest::multipart::Form::new()
+            .percent_encode_noop()
+            .part(field.to_string(), part);
+        Ok(self
+            .authorize(self.http.post(url))
+            .multipart(form)
+            .timeout(self.opts.whole_file_timeout(size)))
     }
 
     /// After one POST of an upload: `Ok(None)` when it should be tried again (after a backoff, within the
@@ -337,21 +349,8 @@ impl FilesClient {
         let start = Instant::now();
         let mut attempt = 0;
         loop {
-            let part = reqwest::multipart::Part::stream_with_length(bytes.clone(), outcome.size)
-                .file_name(field.clone())
-                .mime_str(content_type)
-                .map_err(|e| StorageError::Request {
-                    method: "POST",
-                    url: url.clone(),
-                    source: e,
-                })?;
-            let form = reqwest::multipart::Form::new()
-                .percent_encode_noop()
-                .part(field.clone(), part);
             let res = self
-                .authorize(self.http.post(&url))
-                .multipart(form)
-                .timeout(self.opts.whole_file_timeout(outcome.size))
+                .upload_request(&url, &field, bytes.clone(), outcome.size, content_type)?
                 .send()
                 .await;
             if self.settle(&url, res, &mut attempt, start).await?.is_none() {

@@ -99,31 +99,29 @@ fn write_non_finite(out: &mut Vec<u8>, nan: bool, inf: bool, positive: bool) -> 
     true
 }
 
-/// Append Python's `repr(x)` to `out` without allocating: `2.0`, `0.5`, `1e+16`, `inf`, `nan`.
-pub fn write_float_repr(out: &mut Vec<u8>, x: f64) {
-    if write_non_finite(out, x.is_nan(), x.is_infinite(), x > 0.0) {
-        return;
-    }
+/// Render `sci` (Rust's shortest `{:e}` of a finite float) into a stack buffer and lay it out as Python does.
+fn write_sci(out: &mut Vec<u8>, sci: std::fmt::Arguments) {
     let mut b = SciBuf {
         buf: [0; 48],
         len: 0,
     };
     // Cannot fail: the buffer holds any f64 rendering.
-    let _ = std::fmt::write(&mut b, format_args!("{x:e}"));
+    let _ = std::fmt::write(&mut b, sci);
     layout_sci(out, &b.buf[..b.len]);
+}
+
+/// Append Python's `repr(x)` to `out` without allocating: `2.0`, `0.5`, `1e+16`, `inf`, `nan`.
+pub fn write_float_repr(out: &mut Vec<u8>, x: f64) {
+    if !write_non_finite(out, x.is_nan(), x.is_infinite(), x > 0.0) {
+        write_sci(out, format_args!("{x:e}"));
+    }
 }
 
 /// Append numpy's `str(np.float32(x))` to `out`: like [`write_float_repr`] with float32's shortest digits.
 pub fn write_float32_repr(out: &mut Vec<u8>, x: f32) {
-    if write_non_finite(out, x.is_nan(), x.is_infinite(), x > 0.0) {
-        return;
+    if !write_non_finite(out, x.is_nan(), x.is_infinite(), x > 0.0) {
+        write_sci(out, format_args!("{x:e}"));
     }
-    let mut b = SciBuf {
-        buf: [0; 48],
-        len: 0,
-    };
-    let _ = std::fmt::write(&mut b, format_args!("{x:e}"));
-    layout_sci(out, &b.buf[..b.len]);
 }
 
 /// Python `repr(float)`: `2.0`, `0.5`, `1e+16`, `inf`, `nan`.
