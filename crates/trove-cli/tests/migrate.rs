@@ -5,25 +5,10 @@
 //! PostgreSQL: `postgres://postgres@127.0.0.1:5432/test` (override with `TROVE_TEST_POSTGRES_URL`); a database
 //! `trove_cli_<random>` is created and dropped.
 
-use sqlx::Connection;
 use std::process::Command;
 use trove_core::ArtifactRecord;
 use trove_store::{Event, NewTask, TaskQuery};
-
-fn admin_url() -> String {
-    std::env::var("TROVE_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
-async fn admin_exec(sql: String) {
-    let mut c = sqlx::PgConnection::connect(&admin_url())
-        .await
-        .unwrap_or_else(|e| panic!("PostgreSQL is not reachable at {}: {e}", admin_url()));
-    sqlx::query(sqlx::AssertSqlSafe(sql))
-        .execute(&mut c)
-        .await
-        .unwrap();
-}
+use trove_testkit::postgres::PgDb;
 
 fn trove(home: &std::path::Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_trove"))
@@ -37,15 +22,9 @@ fn trove(home: &std::path::Path, args: &[&str]) -> std::process::Output {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migrate_sqlite_home_into_postgres() {
-    let name = format!("trove_cli_{}", &trove_core::new_id()[..16]);
-    admin_exec(format!("CREATE DATABASE {name}")).await;
-    let admin = admin_url();
-    let pg = format!(
-        "{}/{name}",
-        admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin)
-    );
-    let res = tokio::spawn(run(pg)).await;
-    admin_exec(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+    let db = PgDb::create("trove_cli");
+    let res = tokio::spawn(run(db.url.clone())).await;
+    drop(db);
     if let Err(e) = res {
         std::panic::resume_unwind(e.into_panic());
     }

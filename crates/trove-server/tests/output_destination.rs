@@ -9,76 +9,28 @@ mod common;
 
 use common::TestServer;
 use serde_json::{Value, json};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 use std::time::Duration;
+use trove_testkit::browser::Browser;
+use trove_testkit::python::{self, Venv};
+use trove_testkit::repo_root;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-/// The venv of the issue: `scripts/pyenv clearml2 'clearml>=2,<3' pandas numpy pillow`.
+/// The venv of the issue: the official clearml SDK, newest 2.x.
 fn venv() -> PathBuf {
-    let out = std::process::Command::new(repo_root().join("scripts/pyenv"))
-        .args(["clearml2", "clearml>=2,<3", "pandas", "numpy", "pillow"])
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("scripts/pyenv could not be run");
-    assert!(out.status.success(), "scripts/pyenv clearml2 failed");
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
-}
-
-/// `scripts/browser install` then its `CHROMIUM` and `NODE_PATH`.
-fn browser_paths() -> HashMap<String, String> {
-    let out = std::process::Command::new(repo_root().join("scripts/browser"))
-        .arg("install")
-        .output()
-        .expect("run scripts/browser install");
-    assert!(
-        out.status.success(),
-        "scripts/browser install failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
+    Venv::Clearml2.python()
 }
 
 /// Run `tests/browser/destination.mjs` with these variables; returns its JSON line.
-async fn browser(
-    paths: &HashMap<String, String>,
-    s: &TestServer,
-    vars: &[(&str, String)],
-) -> Value {
+async fn browser(b: &Browser, s: &TestServer, vars: &[(&str, String)]) -> Value {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/destination.mjs");
-    let mut cmd = tokio::process::Command::new("node");
-    cmd.arg(&script)
-        .env("PW_MODULES", &paths["NODE_PATH"])
-        .env("CHROMIUM", &paths["CHROMIUM"])
-        .env("BASE", format!("http://{}", s.srv().web_addr))
-        .env("ACCESS", &s.access)
-        .env("SECRET", &s.secret)
-        .kill_on_drop(true);
-    for (k, v) in vars {
-        cmd.env(k, v);
-    }
-    let out = tokio::time::timeout(Duration::from_secs(180), cmd.output())
-        .await
-        .expect("browser timed out")
-        .expect("run node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "browser checks failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut env = vec![
+        ("BASE", format!("http://{}", s.srv().web_addr)),
+        ("ACCESS", s.access.clone()),
+        ("SECRET", s.secret.clone()),
+    ];
+    env.extend(vars.iter().cloned());
+    // The browser script blocks this thread; the server answers on the runtime's other worker.
+    let stdout = tokio::task::block_in_place(|| b.run(&script, &env));
     let res: Value = serde_json::from_str(stdout.lines().last().unwrap_or_default()).unwrap();
     eprintln!("browser: {res:#}");
     res
@@ -93,41 +45,20 @@ async fn python_task(
     uri: Option<&str>,
     extra_env: &[(&str, &str)],
 ) -> String {
-    let srv = s.srv();
-    let conf = format!(
-        "api {{\n  api_server: \"http://{}\"\n  web_server: \"http://{}\"\n  files_server: \"http://{}\"\n  credentials {{\n    access_key: \"{}\"\n    secret_key: \"{}\"\n  }}\n}}\n",
-        srv.api_addr, srv.web_addr, srv.files_addr, s.access, s.secret
+    let mut env = s.clearml_env(wd);
+    env.extend(
+        extra_env
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string())),
     );
-    std::fs::write(wd.join("clearml.conf"), conf).unwrap();
-    std::fs::create_dir_all(wd.join("home")).unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/dest_task.py");
-    std::fs::copy(&src, wd.join("dest_task.py")).unwrap();
-    let mut cmd = tokio::process::Command::new(py);
-    cmd.arg(wd.join("dest_task.py"))
-        .args(["destinations", name])
-        .args(uri)
-        .current_dir(wd)
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("CLEARML_") || k.starts_with("TRAINS_") {
-            cmd.env_remove(k);
-        }
-    }
-    cmd.env("CLEARML_CONFIG_FILE", wd.join("clearml.conf"))
-        .env("HOME", wd.join("home"))
-        .env("PYTHONUNBUFFERED", "1")
-        .envs(extra_env.iter().copied());
-    let out = tokio::time::timeout(Duration::from_secs(300), cmd.output())
-        .await
-        .expect("python timed out")
-        .unwrap();
-    let text = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(out.status.success(), "dest_task.py {name} failed:\n{text}");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/dest_task.py");
+    let mut args = vec!["destinations", name];
+    args.extend(uri);
+    let f = tokio::task::block_in_place(|| {
+        python::run_script(py, &script, &args, wd, &env, Duration::from_secs(300))
+    });
+    assert!(f.success(), "dest_task.py {name} failed: {}", f.report());
+    let text = format!("{}\n{}", f.stdout, f.stderr);
     text.lines()
         .find_map(|l| l.strip_prefix("TASK_ID="))
         .unwrap_or_else(|| panic!("no TASK_ID in\n{text}"))
@@ -161,7 +92,7 @@ async fn project_default_destination_set_in_the_ui() {
     // SAFETY: this test binary runs this one test; no other thread reads the environment yet.
     unsafe { std::env::remove_var("TROVE_DEFAULT_OUTPUT_URI") };
     let py = tokio::task::spawn_blocking(venv).await.unwrap();
-    let paths = tokio::task::spawn_blocking(browser_paths).await.unwrap();
+    let chromium = tokio::task::spawn_blocking(Browser::install).await.unwrap();
     let s = TestServer::start().await;
     let token = s.login().await;
     let store = s.srv().store.clone();
@@ -208,7 +139,7 @@ async fn project_default_destination_set_in_the_ui() {
         .unwrap()
         .to_string();
     let res = browser(
-        &paths,
+        &chromium,
         &s,
         &[
             ("PHASE", "project".into()),
@@ -311,7 +242,7 @@ async fn project_default_destination_set_in_the_ui() {
     let shot = repo_root().join("docs/screenshots/destination-info.png");
     std::fs::create_dir_all(shot.parent().unwrap()).unwrap();
     let res = browser(
-        &paths,
+        &chromium,
         &s,
         &[
             ("PHASE", "tasks".into()),

@@ -7,138 +7,55 @@ mod common;
 
 use common::TestServer;
 use sha2::Digest;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
+use trove_testkit::python::{self, Venv};
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+/// How long one run of an SDK script may take (10–40 s on 2 busy cores). A run that hangs is killed and the
+/// test fails with what it printed and where each of its processes was waiting.
+const SDK_LIMIT: Duration = Duration::from_secs(300);
 
-fn venv(name: &str, clearml: &str) -> PathBuf {
-    let out = std::process::Command::new(repo_root().join("scripts/pyenv"))
-        .args([name, clearml, "pandas", "numpy", "pillow"])
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("scripts/pyenv could not be run");
-    assert!(
-        out.status.success(),
-        "scripts/pyenv {name} {clearml} failed: the venv is required for this test"
-    );
-    let py = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
-    assert!(py.exists(), "venv python {} missing", py.display());
-    py
-}
-
-async fn run_py(
+/// Run a copy of `tests/py/<script>` in `cwd` with the venv's python; returns (success, report).
+fn run_py(
     py: &Path,
     script: &str,
     args: &[&str],
     cwd: &Path,
     env: &[(String, String)],
 ) -> (bool, String) {
-    // Run a copy inside the work folder, so the SDK's repository detection does not scan this repository.
     let src = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/py")
         .join(script);
-    let script = cwd.join(script);
-    std::fs::copy(&src, &script).unwrap_or_else(|e| panic!("copy {}: {e}", src.display()));
-    let mut cmd = tokio::process::Command::new(py);
-    cmd.arg(&script)
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null())
-        .kill_on_drop(true);
-    for (k, _) in std::env::vars() {
-        if k.starts_with("CLEARML_") || k.starts_with("TRAINS_") {
-            cmd.env_remove(k);
-        }
-    }
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    // Output goes to files, so that a run that times out still shows what it printed.
-    let log_out = cwd.join(format!("{}.stdout", script.display()));
-    let log_err = cwd.join(format!("{}.stderr", script.display()));
-    cmd.stdout(std::fs::File::create(&log_out).unwrap())
-        .stderr(std::fs::File::create(&log_err).unwrap());
-    let mut child = cmd.spawn().unwrap();
-    let status = match tokio::time::timeout(Duration::from_secs(420), child.wait()).await {
-        Ok(status) => status.unwrap(),
-        Err(_) => {
-            let _ = child.kill().await;
-            panic!(
-                "{} timed out after 420 s\n--- stdout\n{}\n--- stderr\n{}",
-                script.display(),
-                std::fs::read_to_string(&log_out).unwrap_or_default(),
-                std::fs::read_to_string(&log_err).unwrap_or_default()
-            );
-        }
-    };
-    let out = std::process::Output {
-        status,
-        stdout: std::fs::read(&log_out).unwrap_or_default(),
-        stderr: std::fs::read(&log_err).unwrap_or_default(),
-    };
-    let text = format!(
-        "--- stdout\n{}\n--- stderr\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
-
-/// Write a clearml.conf for the server and return the environment for SDK processes (isolated HOME).
-fn sdk_env(s: &TestServer, wd: &Path) -> Vec<(String, String)> {
-    let srv = s.srv();
-    let conf = format!(
-        "api {{\n  api_server: \"http://{}\"\n  web_server: \"http://{}\"\n  files_server: \"http://{}\"\n  credentials {{\n    access_key: \"{}\"\n    secret_key: \"{}\"\n  }}\n}}\n",
-        srv.api_addr, srv.web_addr, srv.files_addr, s.access, s.secret
-    );
-    let conf_path = wd.join("clearml.conf");
-    std::fs::write(&conf_path, conf).unwrap();
-    let home = wd.join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let env = vec![
-        (
-            "CLEARML_CONFIG_FILE".to_string(),
-            conf_path.display().to_string(),
-        ),
-        ("HOME".to_string(), home.display().to_string()),
-        ("PYTHONUNBUFFERED".to_string(), "1".to_string()),
-    ];
-    env
+    // The script blocks this thread; the server answers on the runtime's other worker.
+    let f = tokio::task::block_in_place(|| python::run_script(py, &src, args, cwd, env, SDK_LIMIT));
+    (f.success(), f.report())
 }
 
 /// Run the example `runs` times (a re-run goes through the SDK's task-reuse checks and must make a new
 /// task, as a task with artifacts is never reused), then retrieve the newest from a second process.
-async fn sdk_round_trip(venv_name: &str, clearml: &str, runs: usize) {
-    let py = tokio::task::spawn_blocking({
-        let (n, c) = (venv_name.to_string(), clearml.to_string());
-        move || venv(&n, &c)
-    })
-    .await
-    .unwrap();
+async fn sdk_round_trip(venv: Venv, runs: usize) {
+    let py = tokio::task::spawn_blocking(move || venv.python())
+        .await
+        .unwrap();
+    let clearml = format!("{venv:?}");
     let s = TestServer::start().await;
     let work = tempfile::tempdir().unwrap();
     let wd = work.path();
-    let (ok, out) = run_py(&py, "make_samples.py", &[wd.to_str().unwrap()], wd, &[]).await;
+    let (ok, out) = run_py(&py, "make_samples.py", &[wd.to_str().unwrap()], wd, &[]);
     assert!(ok, "make_samples failed\n{out}");
 
     let srv = s.srv();
-    let env = sdk_env(&s, wd);
+    let env = s.clearml_env(wd);
 
     let mut out = String::new();
     for run in 1..=runs {
-        let (ok, o) = run_py(&py, "seed_artifacts.py", &[], wd, &env).await;
+        let (ok, o) = run_py(&py, "seed_artifacts.py", &[], wd, &env);
         assert!(ok, "seed_artifacts.py ({clearml}) run {run} failed\n{o}");
         assert!(o.contains("Done"), "{o}");
         out.push_str(&o);
     }
-    let (ok, out2) = run_py(&py, "seed_retrieve.py", &[wd.to_str().unwrap()], wd, &env).await;
+    let (ok, out2) = run_py(&py, "seed_retrieve.py", &[wd.to_str().unwrap()], wd, &env);
     assert!(
         ok,
         "seed_retrieve.py ({clearml}) failed\n{out2}\n=== seed output\n{out}"
@@ -191,25 +108,25 @@ async fn sdk_round_trip(venv_name: &str, clearml: &str, runs: usize) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clearml_2x_sdk_round_trip() {
-    sdk_round_trip("clearml2", "clearml>=2,<3", 1).await;
+    sdk_round_trip(Venv::Clearml2, 1).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn clearml_1_17_sdk_round_trip() {
-    sdk_round_trip("clearml117", "clearml==1.17.*", 2).await;
+    sdk_round_trip(Venv::Clearml117, 2).await;
 }
 
 /// §7.3: `tasks.stop` on a running development task makes the SDK's watchdog end the user's process.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn server_side_stop_aborts_the_sdk_process() {
     use tokio::io::AsyncBufReadExt;
-    let py = tokio::task::spawn_blocking(|| venv("clearml2", "clearml>=2,<3"))
+    let py = tokio::task::spawn_blocking(|| Venv::Clearml2.python())
         .await
         .unwrap();
     let s = TestServer::start().await;
     let work = tempfile::tempdir().unwrap();
     let wd = work.path();
-    let env = sdk_env(&s, wd);
+    let env = s.clearml_env(wd);
     let script = wd.join("seed_abort.py");
     std::fs::copy(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/seed_abort.py"),

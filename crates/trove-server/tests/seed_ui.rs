@@ -2,38 +2,18 @@
 //! --no-auth`, and checked in real headless Chromium: every artifact listed, table cells, the image loaded,
 //! JSON, array and archive previews, and a download equal to the stored bytes.
 
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 #[allow(dead_code)]
 #[path = "../../../examples/artifacts.rs"]
 mod seed;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn browser_paths() -> HashMap<String, String> {
-    let out = std::process::Command::new(repo_root().join("scripts/browser"))
-        .arg("install")
-        .output()
-        .expect("run scripts/browser install");
-    assert!(
-        out.status.success(),
-        "scripts/browser install failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
+use trove_testkit::browser::Browser;
+use trove_testkit::repo_root;
 
 #[test]
 fn seed_example_artifacts_tab_in_chromium() {
-    let paths = browser_paths();
+    let browser = Browser::install();
     let home = tempfile::tempdir().unwrap();
     let cfg = trove_core::Config {
         home: home.path().to_path_buf(),
@@ -61,23 +41,16 @@ fn seed_example_artifacts_tab_in_chromium() {
     opts.no_auth = true;
     let server = rt.block_on(trove_server::start(opts)).unwrap();
     let shot = repo_root().join("docs/screenshots/seed-artifacts-tab.png");
-    let out = std::process::Command::new("node")
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/seed.mjs"))
-        .env("PW_MODULES", &paths["NODE_PATH"])
-        .env("CHROMIUM", &paths["CHROMIUM"])
-        .env("BASE", format!("http://{}", server.web_addr))
-        .env("TASK", &id)
-        .env("PANDAS_FILE", &pandas_file)
-        .env("SCREENSHOT", &shot)
-        .output()
-        .expect("run node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    println!("{stdout}");
-    assert!(
-        out.status.success(),
-        "browser checks failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
+    let stdout = browser.run(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser/seed.mjs"),
+        &[
+            ("BASE", format!("http://{}", server.web_addr)),
+            ("TASK", id.clone()),
+            ("PANDAS_FILE", pandas_file.display().to_string()),
+            ("SCREENSHOT", shot.display().to_string()),
+        ],
     );
+    println!("{stdout}");
     assert!(stdout.contains("\"download_sha256\""), "{stdout}");
     rt.block_on(server.shutdown());
 }

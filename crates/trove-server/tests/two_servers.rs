@@ -12,10 +12,8 @@
 //! PostgreSQL: `postgres://postgres@127.0.0.1:5432/test` (override with `TROVE_TEST_POSTGRES_URL`); a database
 //! `trove_two_<random>` is created and dropped. s3s-fs is installed by `scripts/emulators` on first use.
 
-use sqlx::Connection;
-use std::net::{SocketAddr, TcpListener as StdListener};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -23,6 +21,9 @@ use tokio::net::{TcpListener, TcpStream};
 use trove::{Task, UploadOptions};
 use trove_core::Config;
 use trove_server::{RunningServer, ServeOptions};
+use trove_testkit::emulators;
+use trove_testkit::postgres::PgDb;
+use trove_testkit::python::{self, Venv};
 
 const CLIENTS: usize = 8;
 const PER_CLIENT: usize = 100;
@@ -32,136 +33,11 @@ const TOKEN_SECRET: &str = "two-servers-shared-signing-key";
 /// on its own server.
 const PY_CLIENTS: usize = 2;
 
-fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
-
-fn pg_admin_url() -> String {
-    std::env::var("TROVE_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
-/// A fresh PostgreSQL database, dropped (with FORCE) when this is dropped, even after a panic.
-struct PgDb {
-    name: String,
-    url: String,
-}
-
-impl PgDb {
-    fn create(rt: &tokio::runtime::Runtime) -> Self {
-        let name = format!("trove_two_{}", &trove_core::new_id()[..16]);
-        rt.block_on(async {
-            let mut admin = sqlx::PgConnection::connect(&pg_admin_url())
-                .await
-                .unwrap_or_else(|e| {
-                    panic!("PostgreSQL is not reachable at {}: {e}", pg_admin_url())
-                });
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-                .execute(&mut admin)
-                .await
-                .unwrap();
-        });
-        let admin = pg_admin_url();
-        let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-        let url = format!("{base}/{name}");
-        Self { name, url }
-    }
-}
-
-impl Drop for PgDb {
-    fn drop(&mut self) {
-        let name = self.name.clone();
-        // A thread of its own: this may run while a runtime is being torn down.
-        let _ = std::thread::spawn(move || {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            rt.block_on(async {
-                if let Ok(mut admin) = sqlx::PgConnection::connect(&pg_admin_url()).await {
-                    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
-                        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-                    )))
-                    .execute(&mut admin)
-                    .await;
-                }
-            });
-        })
-        .join();
-    }
-}
-
 /// s3s-fs on a free port with a fresh data folder and a bucket `bucket`; killed when dropped.
-struct S3s {
-    child: Child,
-    port: u16,
-    _data: tempfile::TempDir,
-}
-
-impl Drop for S3s {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    StdListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start_s3s() -> S3s {
-    let script = repo_root().join("scripts/emulators");
-    let out = Command::new("bash")
-        .arg(&script)
-        .args(["path", "s3s-fs"])
-        .stderr(Stdio::inherit())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "scripts/emulators could not install s3s-fs"
-    );
-    let bin = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
-    let data = tempfile::tempdir().unwrap();
-    std::fs::create_dir(data.path().join("bucket")).unwrap();
-    for attempt in 0..3 {
-        let port = free_port();
-        let mut child = Command::new(&bin)
-            .args(["--host", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--access-key", "test", "--secret-key", "testtesttest"])
-            .arg(data.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let start = Instant::now();
-        loop {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return S3s {
-                    child,
-                    port,
-                    _data: data,
-                };
-            }
-            if let Ok(Some(status)) = child.try_wait() {
-                assert!(attempt < 2, "s3s-fs exited: {status}");
-                break; // the port was taken meanwhile: try another
-            }
-            assert!(
-                start.elapsed() < Duration::from_secs(30),
-                "s3s-fs did not start"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-    unreachable!()
+fn start_s3s() -> emulators::Emulator {
+    let emu = emulators::start_s3s();
+    emulators::s3s_create_bucket(&emu, "bucket");
+    emu
 }
 
 /// A TCP balancer: each connection goes to the next backend that accepts it (round robin, skipping dead ones).
@@ -293,16 +169,7 @@ fn client(r: usize, c: usize, cfgs: [Config; 2], task_id: String, done: Arc<Atom
 
 /// The venv with the official ClearML 2.x SDK (made once by `scripts/pyenv`).
 fn clearml_python() -> PathBuf {
-    let out = Command::new(repo_root().join("scripts/pyenv"))
-        .args(["clearml2", "clearml>=2,<3", "pandas", "numpy", "pillow"])
-        .stderr(Stdio::inherit())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "scripts/pyenv clearml2 failed: the venv is required"
-    );
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    Venv::Clearml2.python()
 }
 
 /// A ClearML Python SDK client: 100 uploads to `task_id` through the API server `api`, files through the
@@ -317,45 +184,32 @@ fn python_client(
     task_id: &str,
 ) {
     let wd = tempfile::tempdir().unwrap();
-    let conf = format!(
-        "api {{\n  api_server: \"http://{api}\"\n  web_server: \"http://{api}\"\n  files_server: \"{files_url}\"\n  credentials {{\n    access_key: \"{}\"\n    secret_key: \"{}\"\n  }}\n}}\n",
-        keys.0, keys.1
+    let api = format!("http://{api}");
+    let env = python::clearml_env(
+        wd.path(),
+        &python::ClearmlServer {
+            api: &api,
+            web: &api,
+            files: files_url,
+            access: &keys.0,
+            secret: &keys.1,
+        },
     );
-    std::fs::write(wd.path().join("clearml.conf"), conf).unwrap();
-    std::fs::create_dir_all(wd.path().join("home")).unwrap();
-    let script = wd.path().join("two_servers_client.py");
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/two_servers_client.py"),
-        &script,
-    )
-    .unwrap();
-    let mut cmd = Command::new(py);
-    cmd.arg(&script)
-        .args([
+    let f = python::run_script(
+        py,
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/two_servers_client.py"),
+        &[
             task_id,
             &c.to_string(),
             &r.to_string(),
             &PER_CLIENT.to_string(),
-        ])
-        .current_dir(wd.path())
-        .stdin(Stdio::null());
-    for (k, _) in std::env::vars() {
-        if k.starts_with("CLEARML_") || k.starts_with("TRAINS_") {
-            cmd.env_remove(k);
-        }
-    }
-    let out = cmd
-        .env("CLEARML_CONFIG_FILE", wd.path().join("clearml.conf"))
-        .env("HOME", wd.path().join("home"))
-        .env("PYTHONUNBUFFERED", "1")
-        .output()
-        .unwrap();
-    let text = format!(
-        "--- stdout\n{}\n--- stderr\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
+        ],
+        wd.path(),
+        &env,
+        Duration::from_secs(300),
     );
-    assert!(out.status.success(), "python client {c} failed\n{text}");
+    let text = f.report();
+    assert!(f.success(), "python client {c} failed: {text}");
     assert!(text.contains(&format!("DONE {PER_CLIENT}")), "{text}");
 }
 
@@ -516,7 +370,7 @@ fn two_servers_share_one_database_and_one_bucket() {
         .build()
         .unwrap();
     let s3 = start_s3s();
-    let db = PgDb::create(&rt);
+    let db = PgDb::create("trove_two");
     let lb = rt.block_on(TcpListener::bind("127.0.0.1:0")).unwrap();
     let files_url = format!("http://{}", lb.local_addr().unwrap());
     let homes = [tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap()];

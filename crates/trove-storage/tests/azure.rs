@@ -30,7 +30,7 @@ fn config(port: u16) -> Config {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn round_trips_small_and_multipart_blobs() {
     let emu = start_azurite();
-    azurite_create_container(emu.port, "artifacts").await;
+    azurite_create_container(emu.port, "artifacts");
     let cfg = config(emu.port);
     let work = tempfile::tempdir().unwrap();
 

@@ -6,30 +6,10 @@
 
 mod suite;
 
-use sqlx::Connection;
 use std::future::Future;
 use suite::Env;
 use tempfile::TempDir;
-
-/// The database used to create and drop the per-test databases.
-fn pg_admin_url() -> String {
-    std::env::var("TROVE_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into())
-}
-
-/// The admin URL with another database name.
-fn pg_url_for(db: &str) -> String {
-    let admin = pg_admin_url();
-    let (base, query) = match admin.split_once('?') {
-        Some((b, q)) => (b.to_string(), format!("?{q}")),
-        None => (admin.clone(), String::new()),
-    };
-    let base = base
-        .rsplit_once('/')
-        .map(|(b, _)| b.to_string())
-        .unwrap_or(base);
-    format!("{base}/{db}{query}")
-}
+use trove_testkit::postgres::PgDb;
 
 fn skip_postgres() -> bool {
     std::env::var("TROVE_SKIP_POSTGRES").is_ok_and(|v| v == "1")
@@ -61,36 +41,6 @@ where
     test(sqlite_url(&dir)).await;
 }
 
-async fn pg_admin() -> sqlx::PgConnection {
-    let url = pg_admin_url();
-    sqlx::PgConnection::connect(&url).await.unwrap_or_else(|e| {
-        panic!(
-            "PostgreSQL is not reachable at {url}: {e}. Start it (e.g. `pg_ctlcluster 15 main start`) \
-             or set TROVE_SKIP_POSTGRES=1 to skip the PostgreSQL conformance tests."
-        )
-    })
-}
-
-async fn create_pg_db() -> String {
-    let name = format!("trove_test_{}", &trove_core::new_id()[..16]);
-    let mut admin = pg_admin().await;
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&mut admin)
-        .await
-        .unwrap_or_else(|e| panic!("could not create test database {name}: {e}"));
-    name
-}
-
-async fn drop_pg_db(name: &str) {
-    let mut admin = pg_admin().await;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
-    )))
-    .execute(&mut admin)
-    .await
-    .unwrap_or_else(|e| panic!("could not drop test database {name}: {e}"));
-}
-
 /// Run `test` on a fresh PostgreSQL database (URL given to `make`), dropping it even if the test panics.
 async fn with_pg_db<Fut>(make: impl FnOnce(String) -> Fut)
 where
@@ -100,9 +50,9 @@ where
         eprintln!("TROVE_SKIP_POSTGRES=1: skipping a PostgreSQL conformance test");
         return;
     }
-    let name = create_pg_db().await;
-    let res = tokio::spawn(make(pg_url_for(&name))).await;
-    drop_pg_db(&name).await;
+    let db = PgDb::create("trove_test");
+    let res = tokio::spawn(make(db.url.clone())).await;
+    drop(db);
     if let Err(e) = res {
         std::panic::resume_unwind(e.into_panic());
     }

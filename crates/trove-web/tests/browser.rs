@@ -3,32 +3,11 @@
 
 mod common;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
-
-/// `scripts/browser install` then `path`: `CHROMIUM` and `NODE_PATH`.
-fn browser_paths() -> HashMap<String, String> {
-    let script = common::root().join("scripts/browser");
-    let out = std::process::Command::new(&script)
-        .arg("install")
-        .output()
-        .expect("run scripts/browser install");
-    assert!(
-        out.status.success(),
-        "scripts/browser install failed (the browser test needs Chromium and playwright-core):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .filter_map(|l| l.split_once('='))
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn artifacts_tab_in_chromium() {
-    let paths = browser_paths();
+    let browser = trove_testkit::browser::Browser::install();
     let fx = common::fixture(true).await;
     let base = common::serve(fx.state.clone()).await;
     let shot_dir = common::root().join("docs/screenshots");
@@ -41,27 +20,17 @@ async fn artifacts_tab_in_chromium() {
         "hostile": common::HOSTILE,
     });
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/artifacts.mjs");
-    let out = tokio::process::Command::new("node")
-        .arg(&script)
-        .env("PW_MODULES", &paths["NODE_PATH"])
-        .env("CHROMIUM", &paths["CHROMIUM"])
-        .env("BASE", &base)
-        .env("TASK", &fx.task)
-        .env("OTHER_TASK", &fx.other_task)
-        .env("PROJECT", &fx.project)
-        .env("EXPECT", expect.to_string())
-        .env("SCREENSHOT", &shot)
-        .kill_on_drop(true)
-        .output()
-        .await
-        .expect("run node");
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let env = [
+        ("BASE", base.clone()),
+        ("TASK", fx.task.clone()),
+        ("OTHER_TASK", fx.other_task.clone()),
+        ("PROJECT", fx.project.clone()),
+        ("EXPECT", expect.to_string()),
+        ("SCREENSHOT", shot.display().to_string()),
+    ];
+    // The browser script blocks this thread; the server answers on the runtime's other worker.
+    let stdout = tokio::task::block_in_place(|| browser.run(&script, &env));
     println!("{stdout}");
-    assert!(
-        out.status.success(),
-        "browser checks failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     let last = stdout.lines().last().unwrap_or_default();
     let res: serde_json::Value = serde_json::from_str(last).unwrap();
     assert_eq!(

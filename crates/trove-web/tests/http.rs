@@ -4,6 +4,7 @@ mod common;
 
 use common::{HOSTILE, fixture, serve};
 use reqwest::redirect::Policy;
+use trove_testkit::emulators::{self, S3_KEY, S3_SECRET};
 use trove_web::html::url_encode;
 
 fn client() -> reqwest::Client {
@@ -375,52 +376,17 @@ async fn login_guards_every_page_and_the_files() {
 /// trove-storage with the configured credentials.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3_artifacts_are_read_through_trove_storage() {
-    let out = std::process::Command::new(common::root().join("scripts/emulators"))
-        .args(["path", "s3s-fs"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "scripts/emulators path s3s-fs: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let bin = String::from_utf8(out.stdout).unwrap().trim().to_string();
     let fx = fixture(false).await;
-    let data = fx.dir.path().join("s3data");
+    let emu = tokio::task::spawn_blocking(emulators::start_s3s)
+        .await
+        .unwrap();
+    let port = emu.port;
+    let data = emu.data.path();
     std::fs::create_dir_all(data.join("bucket/exp/a")).unwrap();
     let src = fx.files["Pandas"]["file"].as_str().unwrap();
     std::fs::copy(src, data.join("bucket/exp/a/Pandas.csv.gz")).unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut emu = tokio::process::Command::new(bin)
-        .args([
-            "--host",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--access-key",
-            "test",
-            "--secret-key",
-            "testtesttest",
-        ])
-        .arg(&data)
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
     let cfg = trove_core::Config::parse(&format!(
-        "[s3]\nkey = \"test\"\nsecret = \"testtesttest\"\nregion = \"us-east-1\"\nendpoint = \"http://127.0.0.1:{port}\"\n"
+        "[s3]\nkey = \"{S3_KEY}\"\nsecret = \"{S3_SECRET}\"\nregion = \"us-east-1\"\nendpoint = \"http://127.0.0.1:{port}\"\n"
     ))
     .unwrap();
     let bytes = std::fs::read(src).unwrap();
@@ -474,5 +440,5 @@ async fn s3_artifacts_are_read_through_trove_storage() {
         p.contains("stored text") && p.contains("cannot preview"),
         "{p}"
     );
-    emu.kill().await.unwrap();
+    drop(emu);
 }

@@ -5,23 +5,19 @@
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 use std::time::Instant;
+use trove_testkit::process::run_ok;
+use trove_testkit::python::Venv;
 
 use polars::prelude::*;
 use trove::kinds::{ArtifactObject, SerializeOptions, Serialized, serialize};
 
+/// How long one Python reader may run (each takes a few seconds).
+const PY_LIMIT: Duration = Duration::from_secs(180);
+
 fn python() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = Command::new(root.join("scripts/pyenv"))
-        .args(["data", "pandas", "numpy", "pillow", "pyarrow"])
-        .output()
-        .expect("scripts/pyenv must run: Python is required for this test");
-    assert!(
-        out.status.success(),
-        "scripts/pyenv failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    Venv::Data.python()
 }
 
 /// A deterministic pseudo-random sequence (SplitMix64).
@@ -138,17 +134,9 @@ b = pd.read_csv(sys.argv[2], index_col=[0])
 pd.testing.assert_frame_equal(a, b)
 print(len(a), int(a["key"].sum()), int(a["small"].sum()), int(a["flag"].isna().sum()), a["text"].iloc[1])
 "#;
-    let out = Command::new(python())
-        .args(["-c", script])
-        .arg(&fast_p)
-        .arg(&one_p)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut cmd = Command::new(python());
+    cmd.args(["-c", script]).arg(&fast_p).arg(&one_p);
+    let stdout = run_ok(cmd, PY_LIMIT);
     let key_sum: i64 = df.column("key").unwrap().i64().unwrap().sum().unwrap();
     let small_sum: u64 = df
         .column("small")
@@ -161,7 +149,7 @@ print(len(a), int(a["key"].sum()), int(a["small"].sum()), int(a["flag"].isna().s
     let text1 = df.column("text").unwrap().str().unwrap().get(1).unwrap();
     let flag_nulls = df.column("flag").unwrap().null_count();
     assert_eq!(
-        String::from_utf8(out.stdout).unwrap().trim(),
+        stdout.trim(),
         format!("300000 {key_sum} {small_sum} {flag_nulls} {text1}")
     );
 

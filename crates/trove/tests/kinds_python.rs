@@ -3,26 +3,20 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
+use trove_testkit::process::run_ok;
+use trove_testkit::python::Venv;
 
 use ndarray::{ArrayD, IxDyn, array};
 use polars::df;
 use serde_json::{Value, json};
 use trove::kinds::*;
 
+/// How long one Python reader may run (each takes a few seconds).
+const PY_LIMIT: Duration = Duration::from_secs(180);
+
 fn python() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let out = Command::new(root.join("scripts/pyenv"))
-        .args(["data", "pandas", "numpy", "pillow", "pyarrow"])
-        .output()
-        .expect("scripts/pyenv must run: Python is required for this test");
-    assert!(
-        out.status.success(),
-        "scripts/pyenv failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let p = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
-    assert!(p.exists(), "no python at {}", p.display());
-    p
+    Venv::Data.python()
 }
 
 struct Case {
@@ -194,17 +188,10 @@ fn python_reads_every_kind() {
     let mpath = work.path().join("manifest.json");
     std::fs::write(&mpath, serde_json::to_vec(&manifest).unwrap()).unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/read_kinds.py");
-    let out = Command::new(python())
-        .arg(&script)
-        .arg(&mpath)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "read_kinds.py failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let mut cmd = Command::new(python());
+    cmd.arg(&script).arg(&mpath);
+    let stdout = run_ok(cmd, PY_LIMIT);
+    let got: Value = serde_json::from_str(&stdout).unwrap();
 
     // Frames: pandas gets index, columns, values and dtypes back.
     let p = &got["Pandas"];
@@ -330,17 +317,10 @@ fn read_back(work: &Path, cases: &[Case]) -> Value {
     let mpath = work.join("manifest-repr.json");
     std::fs::write(&mpath, serde_json::to_vec(&manifest).unwrap()).unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/read_kinds.py");
-    let out = Command::new(python())
-        .arg(&script)
-        .arg(&mpath)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "read_kinds.py failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
+    let mut cmd = Command::new(python());
+    cmd.arg(&script).arg(&mpath);
+    let stdout = run_ok(cmd, PY_LIMIT);
+    serde_json::from_str(&stdout).unwrap()
 }
 
 #[test]
@@ -508,17 +488,10 @@ fn previews_match_pandas_and_numpy_repr() {
 fn reads_files_written_by_clearml_python() {
     let work = tempfile::tempdir().unwrap();
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/py/write_kinds.py");
-    let out = Command::new(python())
-        .arg(&script)
-        .arg(work.path().join("files"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "write_kinds.py failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let manifest: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let mut cmd = Command::new(python());
+    cmd.arg(&script).arg(work.path().join("files"));
+    let stdout = run_ok(cmd, PY_LIMIT);
+    let manifest: Vec<Value> = serde_json::from_str(&stdout).unwrap();
     let entry = |name: &str| {
         let e = manifest.iter().find(|e| e["name"] == name).unwrap();
         (

@@ -62,6 +62,22 @@ impl TestServer {
         self.server.as_ref().unwrap()
     }
 
+    /// Write a clearml.conf for this server into `wd` and return the environment for the official SDK's
+    /// processes (see `trove_testkit::python::clearml_env`).
+    pub fn clearml_env(&self, wd: &std::path::Path) -> Vec<(String, String)> {
+        let web = format!("http://{}", self.srv().web_addr);
+        trove_testkit::python::clearml_env(
+            wd,
+            &trove_testkit::python::ClearmlServer {
+                api: &self.api,
+                web: &web,
+                files: &self.files,
+                access: &self.access,
+                secret: &self.secret,
+            },
+        )
+    }
+
     pub async fn stop(mut self) {
         if let Some(s) = self.server.take() {
             s.shutdown().await;

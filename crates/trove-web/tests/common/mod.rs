@@ -11,40 +11,19 @@ use trove_core::{ArtifactRecord, ArtifactVersion, TypeData, UploadState};
 use trove_store::{NewTask, SharedStore};
 use trove_web::{WebAuth, WebState};
 
-/// The workspace root.
-pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+#[allow(unused_imports)]
+pub use trove_testkit::repo_root as root;
 
 /// The data venv's python (pandas, numpy, pillow, pyarrow).
 pub fn python() -> PathBuf {
-    let out = Command::new(root().join("scripts/pyenv"))
-        .args(["data", "pandas", "numpy", "pillow", "pyarrow"])
-        .output()
-        .expect("run scripts/pyenv");
-    assert!(
-        out.status.success(),
-        "scripts/pyenv failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
+    trove_testkit::python::Venv::Data.python()
 }
 
-/// Run Python code with the data venv, return stdout.
+/// Run Python code with the data venv (at most 3 minutes), return stdout.
 pub fn run_python(args: &[&str]) -> String {
-    let out = Command::new(python())
-        .args(args)
-        .output()
-        .expect("run python");
-    assert!(
-        out.status.success(),
-        "python failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
+    let mut cmd = Command::new(python());
+    cmd.args(args);
+    trove_testkit::process::run_ok(cmd, std::time::Duration::from_secs(180))
 }
 
 /// Make the fixture files in `dir`; returns the description JSON.

@@ -4,8 +4,9 @@
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::time::Duration;
 use trove_server::{RunningServer, ServeOptions};
+use trove_testkit::python;
 
 /// A server on free ports over a temp home (real SQLite, real files folder).
 pub struct Server {
@@ -98,24 +99,18 @@ impl Server {
     }
 
     /// Write a clearml.conf for this server into `wd`; returns the environment for SDK processes
-    /// (isolated HOME, no inherited CLEARML_* variables are passed by [`run_py`]).
+    /// (isolated HOME; [`run_py`] passes no inherited CLEARML_* variables).
     pub fn clearml_env(&self, wd: &Path) -> Vec<(String, String)> {
-        let conf = format!(
-            "api {{\n  api_server: \"{}\"\n  web_server: \"{}\"\n  files_server: \"{}\"\n  credentials {{\n    access_key: \"{}\"\n    secret_key: \"{}\"\n  }}\n}}\n",
-            self.api, self.web, self.files, self.access, self.secret
-        );
-        let conf_path = wd.join("clearml.conf");
-        std::fs::write(&conf_path, conf).unwrap();
-        let home = wd.join("home");
-        std::fs::create_dir_all(&home).unwrap();
-        vec![
-            (
-                "CLEARML_CONFIG_FILE".into(),
-                conf_path.display().to_string(),
-            ),
-            ("HOME".into(), home.display().to_string()),
-            ("PYTHONUNBUFFERED".into(), "1".into()),
-        ]
+        python::clearml_env(
+            wd,
+            &python::ClearmlServer {
+                api: &self.api,
+                web: &self.web,
+                files: &self.files,
+                access: &self.access,
+                secret: &self.secret,
+            },
+        )
     }
 }
 
@@ -127,31 +122,19 @@ impl Drop for Server {
     }
 }
 
-pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../..")
-        .canonicalize()
-        .unwrap()
-}
+pub use trove_testkit::repo_root;
+
+/// How long one run of a ClearML SDK script may take (a run takes 10–40 s on 2 busy cores; a hung SDK is
+/// killed and the test fails with where it was waiting).
+pub const SDK_LIMIT: Duration = Duration::from_secs(300);
 
 /// The shared clearml 2.x venv (fails the test when it cannot be made).
 pub fn clearml_venv() -> PathBuf {
-    let out = Command::new(repo_root().join("scripts/pyenv"))
-        .args(["clearml2", "clearml>=2,<3", "pandas", "numpy", "pillow"])
-        .stderr(Stdio::inherit())
-        .output()
-        .expect("scripts/pyenv could not be run: Python 3 is required for this test");
-    assert!(
-        out.status.success(),
-        "scripts/pyenv clearml2 failed: the venv is required for this test"
-    );
-    let py = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
-    assert!(py.exists(), "venv python {} missing", py.display());
-    py
+    python::Venv::Clearml2.python()
 }
 
 /// Run `script` (a copy placed in `cwd`, so the SDK's repository detection does not scan this repository)
-/// with the venv's python; returns (success, stdout+stderr).
+/// with the venv's python for at most [`SDK_LIMIT`]; returns (success, report with stdout+stderr).
 pub fn run_py(
     py: &Path,
     script: &Path,
@@ -159,28 +142,8 @@ pub fn run_py(
     cwd: &Path,
     env: &[(String, String)],
 ) -> (bool, String) {
-    let copy = cwd.join(script.file_name().unwrap());
-    std::fs::copy(script, &copy).unwrap_or_else(|e| panic!("copy {}: {e}", script.display()));
-    let mut cmd = Command::new(py);
-    cmd.arg(&copy)
-        .args(args)
-        .current_dir(cwd)
-        .stdin(Stdio::null());
-    for (k, _) in std::env::vars() {
-        if k.starts_with("CLEARML_") || k.starts_with("TRAINS_") {
-            cmd.env_remove(k);
-        }
-    }
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let out = cmd.output().unwrap();
-    let text = format!(
-        "--- stdout\n{}\n--- stderr\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
+    let f = python::run_script(py, script, args, cwd, env, SDK_LIMIT);
+    (f.success(), f.report())
 }
 
 /// A script of the trove-server tests (`crates/trove-server/tests/py/`).
