@@ -63,9 +63,15 @@ pub struct ClearmlServer<'a> {
 /// Write `wd/clearml.conf` for `server` and make `wd/home`; returns the environment for SDK processes
 /// (the config file, an isolated HOME, unbuffered output). [`run_script`] drops inherited `CLEARML_*`
 /// variables, so only these reach the SDK.
+///
+/// The config sets `sdk.development.report_use_subprocess: false`: the SDK then reports from a thread
+/// instead of a process it forks inside `Task.init`. That fork occasionally deadlocks (seen with py-spy:
+/// the forked child joins a reporting thread that never ends while the parent waits for the child at
+/// exit), with or without a server (it happened in offline mode too), about once in 20 runs on a busy
+/// machine. The requests the server receives are the same in both modes.
 pub fn clearml_env(wd: &Path, server: &ClearmlServer) -> Vec<(String, String)> {
     let conf = format!(
-        "api {{\n  api_server: \"{}\"\n  web_server: \"{}\"\n  files_server: \"{}\"\n  credentials {{\n    access_key: \"{}\"\n    secret_key: \"{}\"\n  }}\n}}\n",
+        "api {{\n  api_server: \"{}\"\n  web_server: \"{}\"\n  files_server: \"{}\"\n  credentials {{\n    access_key: \"{}\"\n    secret_key: \"{}\"\n  }}\n}}\nsdk {{\n  development {{\n    report_use_subprocess: false\n  }}\n}}\n",
         server.api, server.web, server.files, server.access, server.secret
     );
     let conf_path = wd.join("clearml.conf");
