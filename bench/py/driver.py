@@ -43,6 +43,21 @@ def free_port():
         return s.getsockname()[1]
 
 
+def count_entries(path, limit):
+    """Files and folders below `path`, counted up to `limit`."""
+    n, stack = 0, [path]
+    while stack and n < limit:
+        try:
+            with os.scandir(stack.pop()) as it:
+                for e in it:
+                    n += 1
+                    if e.is_dir(follow_symlinks=False):
+                        stack.append(e.path)
+        except OSError:
+            pass
+    return n
+
+
 def wait_http(url, timeout=60, proc=None):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -139,6 +154,20 @@ class Bench:
         return d
 
     def clean(self, path):
+        """Remove a scratch folder. One holding many files is moved aside and deleted when the run ends:
+        this machine's ext4 has no journal, and without one ext4 skips every inode freed in the last minutes
+        (up to 6) when it allocates a new one, so deleting 20,000 files made each file the next step created
+        cost ~0.6 ms of kernel time (W5's spread). Few-file folders (W4's big files) go at once."""
+        if not os.path.exists(path):
+            return
+        if count_entries(path, limit=1000) >= 1000:
+            trash = os.path.join(self.work, "trash")
+            os.makedirs(trash, exist_ok=True)
+            try:
+                os.rename(path, os.path.join(trash, f"{len(os.listdir(trash))}-{os.path.basename(path)}"))
+                return
+            except OSError:
+                pass
         shutil.rmtree(path, ignore_errors=True)
 
     def py_env(self, home, clearml_conf=None, offline=False):
@@ -151,7 +180,7 @@ class Bench:
             env["CLEARML_OFFLINE_MODE"] = "1"
         return env
 
-    def run(self, cmd, env=None, cwd=None, timeout=180):
+    def run(self, cmd, env=None, cwd=None, timeout=90):
         """Run one measured process; returns (wall seconds, parsed JSON line) or raises. A process that
         outlives `timeout` (the slowest peer run takes well under a minute) is killed with its whole group
         and raised as Hang, so that the repeat can be run again."""
@@ -197,8 +226,9 @@ class Bench:
                 try:
                     fn(rep)
                 except Hang as h:
-                    # Seen with the clearml SDK: a deadlock at exit between it and its reporting subprocess.
-                    # Recorded in the notes, and the repeat runs once more.
+                    # Seen with the clearml SDK (about once in 20 runs on a busy machine): the process it forks
+                    # in Task.init deadlocks, and the parent waits for it at exit forever. Recorded in the
+                    # notes, and the repeat runs once more.
                     log(f"HUNG {case} / {impl}: {h}; running this repeat again")
                     self.hangs.append(dict(case=case, impl=impl, error=str(h)))
                     fn(rep)
@@ -301,7 +331,7 @@ class Bench:
         return self._mlflow
 
     # ---------------------------------------------------------------------------------------- peers run
-    def run_peer(self, impl, workload, extra, server=None, mlflow=None, timeout=180):
+    def run_peer(self, impl, workload, extra, server=None, mlflow=None, timeout=90):
         """Run peers.py for impl in a fresh cwd/HOME; returns (wall, data)."""
         home = self.scratch("py-" + impl)
         env_kw = {}
@@ -726,9 +756,12 @@ class Bench:
 
     # ------------------------------------------------------------------------------------------ main
     def go(self):
-        self.t0 = t0 = time.time()
+        self.t0 = time.time()
         self.load_start = os.getloadavg()
+        self.step_times = []
+        began = time.time()
         self.prepare()
+        self.step_times.append(("build and inputs", time.time() - began))
         only = set(self.a.only.split(",")) if self.a.only else None
         steps = [("limits", self.limits), ("w1", self.w1), ("w2", self.w2), ("w3", self.w3), ("w4", self.w4),
                  ("w5", self.w5), ("w5-scaling", self.w5_scaling), ("w6", self.w6), ("w7", self.w7)]
@@ -739,13 +772,16 @@ class Bench:
             # pays for another's writeback.
             subprocess.run(["sync"], check=False)
             log(f"== {name}")
+            began = time.time()
             fn()
+            self.step_times.append((name, time.time() - began))
             self.save(partial=True)
         if self._mlflow:
             self._mlflow.stop()
             self.clean(self._mlflow.home)
         print(self.save(partial=False))
         log(f"done in {self.elapsed:.0f}s; table in {self.a.out}/latest.md")
+        shutil.rmtree(os.path.join(self.work, "trash"), ignore_errors=True)
 
     def save(self, partial):
         """Write the table so far (after every step, so an interrupted run keeps what it measured)."""

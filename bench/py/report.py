@@ -130,6 +130,9 @@ def render(b):
     if ls and le:
         out.append(f"Load average (1/5/15 min) at the start: {ls[0]:.2f}/{ls[1]:.2f}/{ls[2]:.2f}, at the end: "
                    f"{le[0]:.2f}/{le[1]:.2f}/{le[2]:.2f} (other jobs on this machine share its CPUs and disk).\n")
+    steps = getattr(b, "step_times", None)
+    if steps:
+        out.append("Time per step: " + ", ".join(f"{n} {t:.0f} s" for n, t in steps) + ".\n")
     out.append("| case | implementation | time, median (min–max) | throughput | client peak RSS | server peak RSS "
                "| output size | time ÷ trove's |")
     out.append("|---|---|---|---|---|---|---|---|")
