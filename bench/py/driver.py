@@ -710,15 +710,16 @@ class Bench:
             def f(rep):
                 s = self.mlflow() if impl == "mlflow-server" else self.start_trove()
                 homes, procs = [], []
+                barrier = self.scratch("w7-barrier")
                 try:
                     for k in range(c["w7_clients"]):
                         if impl == "trove":
                             home = self.trove_client_home(s)
                             cmd, env, cwd = self.trove("w7-client", "--home", home, "--dir", self.mib_dir,
-                                                       "--client", str(k)), None, None
+                                                       "--client", str(k), "--barrier", barrier), None, None
                         else:
                             home = self.scratch("py-" + impl)
-                            extra = ["--dir", self.mib_dir, "--client", str(k)]
+                            extra = ["--dir", self.mib_dir, "--client", str(k), "--barrier", barrier]
                             if impl == "mlflow-server":
                                 extra += ["--tracking-uri", s.url]
                                 env = self.py_env(home)
@@ -728,6 +729,13 @@ class Bench:
                         homes.append(home)
                         procs.append(subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.PIPE,
                                                       stderr=subprocess.PIPE, text=True))
+                    # Every client opens its task first; then all upload at once (the time counts from go).
+                    deadline = time.time() + 300
+                    while sum(f.startswith("ready-") for f in os.listdir(barrier)) < len(procs):
+                        if any(p.poll() is not None for p in procs) or time.time() > deadline:
+                            break  # a client died (or hangs) before it was ready: reported below
+                        time.sleep(0.005)
+                    open(os.path.join(barrier, "go"), "w").close()
                     outs = []
                     for p in procs:
                         out, err = p.communicate(timeout=1800)
@@ -749,6 +757,7 @@ class Bench:
                         self.clean(s.home)
                     for h in homes:
                         self.clean(h)
+                    self.clean(barrier)
             return f
 
         for impl in self.peers("w7", ("trove", "clearml-server", "mlflow-server")):

@@ -254,6 +254,11 @@ def w7_client(args):
     files = sorted(os.path.join(args.dir, f) for f in os.listdir(args.dir))
     total = sum(os.path.getsize(f) for f in files)
     b = backend(args, f"w7-client-{args.client}")
+    if args.barrier:
+        # Ready once the task is open; upload when the driver says go (all clients at the same time).
+        open(os.path.join(args.barrier, f"ready-{args.client}"), "w").close()
+        while not os.path.exists(os.path.join(args.barrier, "go")):
+            time.sleep(0.001)
     start = time.time()
     for i, f in enumerate(files):
         if isinstance(b, Clearml):
@@ -282,6 +287,7 @@ def main():
     p.add_argument("--checks", type=int, default=1)
     p.add_argument("--dir")
     p.add_argument("--client", type=int, default=0)
+    p.add_argument("--barrier")
     args = p.parse_args()
     {"w1": w1, "w2": w2, "w3": w3, "w4": w4, "w5": w5, "w6": w6, "w7-client": w7_client}[args.workload](args)
 

@@ -120,6 +120,10 @@ enum Cmd {
         dir: PathBuf,
         #[arg(long, default_value_t = 0)]
         client: usize,
+        /// A folder shared by all clients: each writes `ready-<client>` once its task is open and starts
+        /// uploading when the driver writes `go` (so that the clients really upload at the same time).
+        #[arg(long)]
+        barrier: Option<PathBuf>,
     },
 }
 
@@ -156,6 +160,11 @@ fn main() -> Result<()> {
             dest,
             checks,
         } => workloads::w6(&home, &input, &dest, checks),
-        Cmd::W7Client { home, dir, client } => workloads::w7_client(&home, &dir, client),
+        Cmd::W7Client {
+            home,
+            dir,
+            client,
+            barrier,
+        } => workloads::w7_client(&home, &dir, client, barrier.as_deref()),
     }
 }

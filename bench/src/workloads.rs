@@ -160,7 +160,7 @@ pub fn w6(home: &Path, input: &Path, dest: &Path, checks: usize) -> Result<()> {
 }
 
 /// W7 client: upload every file of `dir` (1 MiB each) to the server, then flush; prints its timeline.
-pub fn w7_client(home: &Path, dir: &Path, client: usize) -> Result<()> {
+pub fn w7_client(home: &Path, dir: &Path, client: usize, barrier: Option<&Path>) -> Result<()> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
@@ -171,6 +171,9 @@ pub fn w7_client(home: &Path, dir: &Path, client: usize) -> Result<()> {
         .map(|m| m.len())
         .sum();
     let task = builder(home, &format!("w7-client-{client}"), None).init()?;
+    if let Some(b) = barrier {
+        wait_at_barrier(b, client)?;
+    }
     let start = epoch();
     for (i, f) in files.iter().enumerate() {
         task.upload_artifact(&format!("blob{i:04}"), f.as_path())?;
@@ -182,5 +185,21 @@ pub fn w7_client(home: &Path, dir: &Path, client: usize) -> Result<()> {
         json!({"workload": "w7", "start": start, "end": end, "bytes": bytes, "files": files.len(),
         "seconds": end - start}),
     );
+    Ok(())
+}
+
+/// Say this client is ready (`ready-<client>` in `barrier`), then wait for the driver's `go` (at most 10 min).
+fn wait_at_barrier(barrier: &Path, client: usize) -> Result<()> {
+    let ready = barrier.join(format!("ready-{client}"));
+    std::fs::write(&ready, b"").with_context(|| format!("write {}", ready.display()))?;
+    let t0 = Instant::now();
+    while !barrier.join("go").exists() {
+        anyhow::ensure!(
+            t0.elapsed().as_secs() < 600,
+            "no go in {} after 10 minutes",
+            barrier.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
     Ok(())
 }
