@@ -122,7 +122,7 @@ def render(b):
     cmd = "scripts/bench" + (" --quick" if b.mode == "quick" else "")
     out.append(f"# trove benchmarks ({b.mode} run)\n")
     out.append(f"Command: `{cmd}` — {cfg['repeats']} runs per trove and physical-limit cell, {cfg['py_repeats']} per "
-               f"Python peer, median and (min–max); "
+               f"Python peer (2 where one run of a cell other than trove's takes over 10 s), median and (min–max); "
                f"run took {b.elapsed / 60:.1f} min on {time_now()}.\n")
     out.append(f"Machine: {m['nproc']} CPUs ({m['cpu']}), {m['memory']} RAM, disk {m['disk']}, "
                f"Linux {m['kernel']}, {m['rustc']}, Python {m['python']}; {m['versions']}.\n")
