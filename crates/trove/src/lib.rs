@@ -49,4 +49,4 @@ pub use registered::RegisterOptions;
 pub use task::{Task, TaskBuilder};
 pub use tracked::{Tracked, Uniqueness};
 pub use trove_core::{ArtifactRecord, ArtifactVersion, Config, TaskStatus, UploadState};
-pub use upload::{Custom, UploadOptions};
+pub use upload::{Custom, DEFAULT_UPLOAD_RETRIES, UploadOptions};

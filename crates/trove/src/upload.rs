@@ -21,8 +21,14 @@ pub const MAX_NAME_LEN: usize = 1024;
 /// Serialised artifacts up to this size are uploaded from memory, without a staging file.
 const MEMORY_LIMIT: usize = 1 << 20;
 
+/// Extra attempts the SDK makes after a failed upload, unless [`UploadOptions::retries`] says otherwise.
+/// The storage client already retries what it knows to be transient (`[storage] max_retries`); these
+/// cover the rest, e.g. a connection cut in a way the client cannot classify. Every upload writes a
+/// whole object under its own key, so trying again is safe.
+pub const DEFAULT_UPLOAD_RETRIES: u32 = 2;
+
 /// Options of [`Task::upload_artifact_with`]. `UploadOptions::default()` is what `upload_artifact` uses.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct UploadOptions {
     /// Metadata pairs (values are stored as strings).
     pub metadata: BTreeMap<String, String>,
@@ -36,13 +42,29 @@ pub struct UploadOptions {
     pub wait: bool,
     /// Delete the user's local file after a successful upload (files trove made are always deleted).
     pub delete_after_upload: bool,
-    /// Extra attempts after a failed upload.
+    /// Extra attempts after a failed upload (default [`DEFAULT_UPLOAD_RETRIES`]).
     pub retries: u32,
     /// csv.gz frames: write bytes identical to ClearML's (one zlib level-9 stream) whatever the size;
     /// slower for big frames.
     pub clearml_identical: bool,
     /// Called with the cumulative number of bytes sent (set with [`UploadOptions::progress`]).
     pub(crate) progress: Option<ProgressHook>,
+}
+
+impl Default for UploadOptions {
+    fn default() -> Self {
+        Self {
+            metadata: BTreeMap::new(),
+            preview: None,
+            extension: None,
+            index_column: None,
+            wait: false,
+            delete_after_upload: false,
+            retries: DEFAULT_UPLOAD_RETRIES,
+            clearml_identical: false,
+            progress: None,
+        }
+    }
 }
 
 impl UploadOptions {
@@ -76,7 +98,7 @@ impl UploadOptions {
         self.delete_after_upload = yes;
         self
     }
-    /// Retry a failed upload this many times.
+    /// Retry a failed upload this many times (0: fail on the first error the storage client gives up on).
     pub fn retries(mut self, n: u32) -> Self {
         self.retries = n;
         self
