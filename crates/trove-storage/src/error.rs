@@ -155,11 +155,70 @@ impl StorageError {
         }
     }
 
+    /// True when trying the same operation again may succeed: a transport error or an error status from
+    /// the store that it did not retry itself (object_store's `Generic`, a files server's 5xx or 429, a
+    /// request that could not be sent). False for what another attempt cannot change: a missing or
+    /// unwritable destination, bad credentials or uri, a local file error, a missing object.
+    pub fn may_be_transient(&self) -> bool {
+        match self {
+            StorageError::Store { source, .. } => matches!(
+                source,
+                object_store::Error::Generic { .. } | object_store::Error::JoinError { .. }
+            ),
+            StorageError::Http { status, .. } => *status >= 500 || *status == 429,
+            StorageError::Request { .. } => true,
+            _ => false,
+        }
+    }
+
     /// True for [`StorageError::NotFound`] (and a files server's 404).
     pub fn is_not_found(&self) -> bool {
         matches!(
             self,
             StorageError::NotFound { .. } | StorageError::Http { status: 404, .. }
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn http(status: u16) -> StorageError {
+        StorageError::Http {
+            method: "POST",
+            url: "http://files/x".into(),
+            status,
+            body: String::new(),
+        }
+    }
+
+    #[test]
+    fn only_errors_another_attempt_can_change_are_transient() {
+        let generic = object_store::Error::Generic {
+            store: "S3",
+            source: "error sending request".into(),
+        };
+        assert!(StorageError::store("upload", "s3://b/k", generic).may_be_transient());
+        assert!(http(503).may_be_transient() && http(429).may_be_transient());
+        assert!(!http(403).may_be_transient() && !http(404).may_be_transient());
+        let denied = object_store::Error::PermissionDenied {
+            path: "k".into(),
+            source: "denied".into(),
+        };
+        assert!(!StorageError::store("upload", "s3://b/k", denied).may_be_transient());
+        let missing = object_store::Error::NotFound {
+            path: "k".into(),
+            source: "gone".into(),
+        };
+        assert!(!StorageError::store("upload", "s3://b/k", missing).may_be_transient());
+        let io = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert!(!StorageError::io("create", "/x", io).may_be_transient());
+        assert!(
+            !StorageError::MissingFolder {
+                path: "/nope".into()
+            }
+            .may_be_transient()
+        );
     }
 }

@@ -21,10 +21,11 @@ pub const MAX_NAME_LEN: usize = 1024;
 /// Serialised artifacts up to this size are uploaded from memory, without a staging file.
 const MEMORY_LIMIT: usize = 1 << 20;
 
-/// Extra attempts the SDK makes after a failed upload, unless [`UploadOptions::retries`] says otherwise.
-/// The storage client already retries what it knows to be transient (`[storage] max_retries`); these
-/// cover the rest, e.g. a connection cut in a way the client cannot classify. Every upload writes a
-/// whole object under its own key, so trying again is safe.
+/// Extra attempts the SDK makes after an upload fails in a way that may be transient, unless
+/// [`UploadOptions::retries`] says otherwise. The storage client already retries what it knows to be
+/// transient (`[storage] max_retries`); these cover the rest, e.g. a connection cut in a way the client
+/// cannot classify. Every upload writes a whole object under its own key, so trying again is safe; a
+/// missing folder or bad credentials fail at once.
 pub const DEFAULT_UPLOAD_RETRIES: u32 = 2;
 
 /// Options of [`Task::upload_artifact_with`]. `UploadOptions::default()` is what `upload_artifact` uses.
@@ -295,7 +296,8 @@ pub(crate) fn prepare(
     })
 }
 
-/// Call `put` until it succeeds or the job's extra attempts are used up, backing off between attempts.
+/// Call `put` until it succeeds, fails in a way another attempt cannot change, or the job's extra attempts
+/// are used up, backing off between attempts.
 async fn with_retries<F, Fut>(job: &Job, mut put: F) -> std::result::Result<PutOutcome, String>
 where
     F: FnMut() -> Fut,
@@ -305,7 +307,7 @@ where
     loop {
         match put().await {
             Ok(out) => return Ok(out),
-            Err(e) if attempt < job.retries => {
+            Err(e) if attempt < job.retries && e.may_be_transient() => {
                 attempt += 1;
                 tracing::warn!(artifact = %job.name, attempt, "upload failed, retrying: {e}");
                 tokio::time::sleep(Duration::from_millis(200 * 2u64.pow(attempt.min(6)))).await;
