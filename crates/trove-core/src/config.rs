@@ -11,6 +11,8 @@
 //! [server]                                        # `trove server` settings (flags override them)
 //! host = "127.0.0.1"
 //! api_port = 8008
+//! allowed_destinations = ["/mnt/shared/artifacts", "s3://team-bucket/trove"]
+//! token_ttl_secs = 86400
 //! ```
 
 use serde::Deserialize;
@@ -61,6 +63,31 @@ pub struct ServerConfig {
     pub no_auth: Option<bool>,
     /// Public base URL of the files server, used in recorded artifact URIs.
     pub public_files_url: Option<String>,
+    /// Storage (folders, `file://`, `s3://`, `gs://`, `azure://` uris) the server may read artifact bytes from
+    /// and write-test, besides its files storage, `<home>/artifacts` and `default_output_uri`. Records naming
+    /// anything else are shown but never read.
+    pub allowed_destinations: Vec<String>,
+    /// Lifetime of API tokens in seconds (default 30 days).
+    pub token_ttl_secs: Option<i64>,
+    /// Lifetime of a web login in seconds (default 12 hours).
+    pub session_ttl_secs: Option<i64>,
+    /// Host names (with or without port) requests may be addressed to. Loopback names and the configured
+    /// public URLs are always allowed. Checked only when authentication is off, unless this list is set.
+    pub allowed_hosts: Vec<String>,
+    /// Mark the web session cookie `Secure` (default: when the request came through https, as told by
+    /// `X-Forwarded-Proto`).
+    pub secure_cookies: Option<bool>,
+    /// Most connections served at once per port (default 1024); more wait to be accepted.
+    pub max_connections: Option<usize>,
+    /// Largest API request body in MiB (default 64; `auth.login` takes at most 16 KiB).
+    pub max_api_body_mib: Option<u64>,
+    /// Largest file the files server accepts in one upload, in MiB (default: no limit).
+    pub max_upload_mib: Option<u64>,
+    /// Seconds a client may take to send a request's head, and a kept-alive connection may stay idle
+    /// (default 30).
+    pub header_timeout_secs: Option<u64>,
+    /// Seconds a request body may pause between two chunks before the request fails (default 60).
+    pub body_timeout_secs: Option<u64>,
 }
 
 /// SDK tuning.

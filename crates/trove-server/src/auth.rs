@@ -1,5 +1,6 @@
-//! Authentication: HS256 tokens in the shape the ClearML SDK decodes (reference §7.2), HTTP Basic parsing,
-//! salted SHA-256 secret hashes with constant-time comparison, and the signing key shared through the store.
+//! Authentication: HS256 tokens in the shape the ClearML SDK decodes ([`Claims`]: it reads `api_version` and
+//! `exp`), HTTP Basic parsing, salted SHA-256 secret hashes with constant-time comparison, and the signing key
+//! shared through the store. What tokens promise (lifetime, revocation) is in SECURITY.md.
 
 use crate::error::ApiError;
 use axum::http::HeaderMap;
@@ -19,6 +20,8 @@ pub const SERVER_VERSION: &str = "1.17.0";
 pub const TOKEN_SECRET_SETTING: &str = "token_secret";
 /// The cookie the ClearML web UI and files server accept a token in.
 pub const TOKEN_COOKIE: &str = "clearml_token_basic";
+/// Shortest signing secret accepted (bytes): HS256 keys shorter than its 32-byte output are guessable.
+pub const MIN_SECRET_LEN: usize = 32;
 
 /// `identity` inside a token.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -99,6 +102,11 @@ impl TokenKeys {
     /// A signed token for `identity`, valid for `ttl_secs`.
     pub fn issue(&self, identity: Identity, ttl_secs: i64) -> Result<String, ApiError> {
         let now = trove_core::timefmt::now_secs();
+        self.issue_until(identity, now, now + ttl_secs.max(1))
+    }
+
+    /// A signed token for `identity` issued at `now` that expires at `exp` (epoch seconds).
+    pub fn issue_until(&self, identity: Identity, now: i64, exp: i64) -> Result<String, ApiError> {
         let claims = Claims {
             identity,
             env: "trove".into(),
@@ -107,7 +115,7 @@ impl TokenKeys {
             server_build: format!("trove-{}", env!("CARGO_PKG_VERSION")),
             feature_set: "basic".into(),
             iat: now,
-            exp: now + ttl_secs.max(1),
+            exp,
         };
         jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.enc)
             .map_err(|e| ApiError::internal(format!("cannot sign token: {e}")))
@@ -131,21 +139,40 @@ impl TokenKeys {
     }
 }
 
-/// The signing secret: the configured one, else the one in the store's settings (created once, so every
-/// server on the same database agrees).
+/// Errors choosing the signing secret.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretError {
+    /// The configured secret is too short to be safe.
+    #[error(
+        "token_secret (or TROVE_TOKEN_SECRET) is {len} bytes long; it must be at least {MIN_SECRET_LEN} random bytes: generate one with `openssl rand -hex 32`, or remove it to let the server create one"
+    )]
+    TooShort {
+        /// Its length.
+        len: usize,
+    },
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] trove_store::StoreError),
+}
+
+/// The signing secret: the configured one (at least [`MIN_SECRET_LEN`] bytes), else the one in the store's
+/// settings (created once, so every server on the same database agrees).
 pub async fn signing_secret(
     store: &SharedStore,
     configured: Option<&str>,
-) -> Result<String, trove_store::StoreError> {
+) -> Result<String, SecretError> {
     if let Some(s) = configured.filter(|s| !s.is_empty()) {
+        if s.len() < MIN_SECRET_LEN {
+            return Err(SecretError::TooShort { len: s.len() });
+        }
         return Ok(s.to_string());
     }
     if let Some(s) = store.get_setting(TOKEN_SECRET_SETTING).await? {
         return Ok(s);
     }
-    store
+    Ok(store
         .init_setting(TOKEN_SECRET_SETTING, &random_hex(32))
-        .await
+        .await?)
 }
 
 /// `n` random bytes as hex.
@@ -226,14 +253,19 @@ pub fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>
     Ok(Some((k.to_string(), s.to_string())))
 }
 
-/// The bearer token of a request: `Authorization: Bearer …`, else the `clearml_token_basic` cookie.
-pub fn bearer_token(headers: &HeaderMap) -> Option<String> {
-    if let Some(t) = headers
+/// The token of `Authorization: Bearer …`.
+pub fn header_token(headers: &HeaderMap) -> Option<String> {
+    headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| strip_scheme(v, "bearer"))
-    {
-        return Some(t.trim().to_string());
+        .map(|t| t.trim().to_string())
+}
+
+/// The bearer token of a request: `Authorization: Bearer …`, else the `clearml_token_basic` cookie.
+pub fn bearer_token(headers: &HeaderMap) -> Option<String> {
+    if let Some(t) = header_token(headers) {
+        return Some(t);
     }
     headers
         .get_all(axum::http::header::COOKIE)

@@ -92,9 +92,21 @@ impl ApiError {
         Self::new(404, 0, msg)
     }
 
-    /// 500: a server-side failure; the message says what failed.
-    pub fn internal(msg: impl Into<String>) -> Self {
-        Self::new(500, 0, msg)
+    /// 500: a server-side failure. `detail` (which may name files, databases or hosts) goes to the server log
+    /// under a fresh incident id; the client gets only that id, so error answers never reveal the server's
+    /// paths or store errors.
+    pub fn internal(detail: impl Into<String>) -> Self {
+        let incident = uuid::Uuid::new_v4().simple().to_string();
+        let incident = &incident[..12];
+        tracing::error!(incident, detail = %detail.into(), "request failed");
+        Self::new(
+            500,
+            0,
+            format!(
+                "internal server error (incident {incident}: the details are in the server log)"
+            ),
+        )
+        .with_data(json!({ "incident": incident }))
     }
 
     /// The full envelope for this error.
@@ -149,7 +161,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         if status.is_server_error() {
-            tracing::error!(code = self.code, msg = %self.msg, "request failed");
+            tracing::debug!(code = self.code, msg = %self.msg, "request failed");
         } else {
             tracing::debug!(code = self.code, subcode = self.subcode, msg = %self.msg, "request refused");
         }
@@ -180,11 +192,10 @@ impl From<StoreError> for ApiError {
 }
 
 impl From<object_store::Error> for ApiError {
+    /// Storage errors name the storage's own paths (e.g. the files folder): a 404 or a 500 without them.
     fn from(e: object_store::Error) -> Self {
         match e {
-            object_store::Error::NotFound { path, .. } => {
-                ApiError::not_found(format!("file not found: {path}"))
-            }
+            object_store::Error::NotFound { .. } => ApiError::not_found("file not found"),
             other => ApiError::internal(format!("files storage error: {other}")),
         }
     }

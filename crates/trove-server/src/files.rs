@@ -1,10 +1,14 @@
 //! The ClearML files-server protocol (reference §7.6): `POST /` multipart uploads where the field name is the
 //! destination path, streamed chunk by chunk into the object store (a partial upload never appears under
 //! its final name); `GET`/`HEAD /<path>` with `Content-Length`, single `Range` requests and `?download`;
-//! `DELETE /<path>`; `POST /delete_many`; `GET /` → `OK`. Every route but `GET /` needs a token.
+//! `DELETE /<path>`; `POST /delete_many`; `GET /` → `OK`. Every route but `GET /` needs a token (downloads
+//! also take it from the `clearml_token_basic` cookie; writes only from the `Authorization` header).
+//!
+//! Downloads are inert in a browser: `nosniff`, a `sandbox` CSP, and active types (HTML, SVG, XML, scripts)
+//! sent as attachments, so an uploaded page cannot run on this origin.
 
 use crate::error::ApiError;
-use crate::state::SharedState;
+use crate::state::{SharedState, TokenFrom};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
@@ -41,7 +45,12 @@ async fn route(st: SharedState, req: Request) -> Result<Response, ApiError> {
     if path == "/" && matches!(method, Method::GET | Method::HEAD) {
         return Ok((StatusCode::OK, "OK").into_response());
     }
-    st.authenticate(req.headers())?;
+    let from = if matches!(method, Method::GET | Method::HEAD) {
+        TokenFrom::HeaderOrCookie
+    } else {
+        TokenFrom::Header
+    };
+    st.authenticate(req.headers(), from).await?;
     match (method, path.as_str()) {
         (Method::POST, "/") => upload(st, req).await,
         (Method::POST, "/delete_many") => delete_many(st, req).await,
@@ -95,13 +104,23 @@ async fn upload(st: SharedState, req: Request) -> Result<Response, ApiError> {
         let upload = st.files.put_multipart(&path).await?;
         let mut w = WriteMultipart::new_with_chunk_size(upload, UPLOAD_CHUNK);
         let mut size: u64 = 0;
+        let max = st.limits.upload;
         let result: Result<(), ApiError> =
             async {
                 while let Some(chunk) = field.chunk().await.map_err(|e| {
                     ApiError::bad_request(format!("upload of {key:?} interrupted: {e}"))
                 })? {
-                    w.wait_for_capacity(UPLOAD_CONCURRENCY).await?;
                     size += chunk.len() as u64;
+                    if let Some(max) = max.filter(|m| size > *m) {
+                        return Err(ApiError::new(
+                            413,
+                            0,
+                            format!(
+                                "upload of {key:?} is larger than this server's limit of {max} bytes ([server] max_upload_mib)"
+                            ),
+                        ));
+                    }
+                    w.wait_for_capacity(UPLOAD_CONCURRENCY).await?;
                     w.write(&chunk);
                 }
                 Ok(())
@@ -143,20 +162,22 @@ fn parse_range(h: &str) -> Option<GetRange> {
     }
 }
 
-fn content_type(key: &str) -> &'static str {
+/// The content type of a download and whether a browser may show it inline. Only passive types are inline;
+/// HTML, SVG, XML, scripts and unknown types are attachments (`application/octet-stream` for the active
+/// ones), so nothing uploaded runs as a page of this origin.
+fn content_type(key: &str) -> (&'static str, bool) {
     let ext = key.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
     match ext.as_str() {
-        "json" => "application/json",
-        "csv" => "text/csv",
-        "txt" | "log" => "text/plain; charset=utf-8",
-        "yaml" | "yml" => "text/yaml",
-        "html" | "htm" => "text/html; charset=utf-8",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "svg" => "image/svg+xml",
-        "zip" => "application/zip",
-        _ => "application/octet-stream",
+        "json" => ("application/json", true),
+        "csv" => ("text/csv; charset=utf-8", true),
+        "txt" | "log" => ("text/plain; charset=utf-8", true),
+        "yaml" | "yml" => ("text/plain; charset=utf-8", true),
+        "png" => ("image/png", true),
+        "jpg" | "jpeg" => ("image/jpeg", true),
+        "gif" => ("image/gif", true),
+        "webp" => ("image/webp", true),
+        "zip" => ("application/zip", false),
+        _ => ("application/octet-stream", false),
     }
 }
 
@@ -169,7 +190,11 @@ async fn download(
 ) -> Result<Response, ApiError> {
     let key = key_from_url_path(path)?;
     let loc = st.file_path(&key);
-    let meta = st.files.head(&loc).await?;
+    let meta = st
+        .files
+        .head(&loc)
+        .await
+        .map_err(|e| not_found_or(e, &key))?;
     let total = meta.size;
     let range = headers
         .get(header::RANGE)
@@ -190,11 +215,17 @@ async fn download(
             }
         },
     };
+    let (ctype, inline) = content_type(&key);
     let mut b = Response::builder()
         .status(status)
-        .header(header::CONTENT_TYPE, content_type(&key))
+        .header(header::CONTENT_TYPE, ctype)
         .header(header::CONTENT_LENGTH, end - start)
-        .header(header::ACCEPT_RANGES, "bytes");
+        .header(header::ACCEPT_RANGES, "bytes")
+        .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+        .header(
+            header::CONTENT_SECURITY_POLICY,
+            "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'",
+        );
     if status == StatusCode::PARTIAL_CONTENT {
         b = b.header(
             header::CONTENT_RANGE,
@@ -204,9 +235,10 @@ async fn download(
     if let Some(etag) = &meta.e_tag {
         b = b.header(header::ETAG, format!("\"{}\"", etag.trim_matches('"')));
     }
-    if query
-        .split('&')
-        .any(|p| p == "download" || p.starts_with("download="))
+    if !inline
+        || query
+            .split('&')
+            .any(|p| p == "download" || p.starts_with("download="))
     {
         let name = key.rsplit('/').next().unwrap_or(&key);
         let ascii: String = name
@@ -244,10 +276,23 @@ async fn download(
         .map_err(|e| ApiError::internal(format!("cannot build response: {e}")))
 }
 
+/// A storage error as an answer that names the requested key, never the storage's own path.
+fn not_found_or(e: object_store::Error, key: &str) -> ApiError {
+    match e {
+        object_store::Error::NotFound { .. } => {
+            ApiError::not_found(format!("file not found: {key}"))
+        }
+        other => ApiError::from(other),
+    }
+}
+
 async fn delete_one(st: SharedState, path: &str) -> Result<Response, ApiError> {
     let key = key_from_url_path(path)?;
     let loc = st.file_path(&key);
-    st.files.head(&loc).await?;
+    st.files
+        .head(&loc)
+        .await
+        .map_err(|e| not_found_or(e, &key))?;
     st.files.delete(&loc).await?;
     Ok((StatusCode::OK, axum::Json(json!(key))).into_response())
 }
@@ -283,14 +328,14 @@ async fn delete_many(st: SharedState, req: Request) -> Result<Response, ApiError
                     deleted.insert(p.to_string(), json!(true));
                 }
                 Err(e) => {
-                    errors.insert(p.to_string(), json!(e.to_string()));
+                    errors.insert(p.to_string(), json!(ApiError::from(e).msg));
                 }
             },
             Err(object_store::Error::NotFound { .. }) => {
                 errors.insert(p.to_string(), json!("not found"));
             }
             Err(e) => {
-                errors.insert(p.to_string(), json!(e.to_string()));
+                errors.insert(p.to_string(), json!(ApiError::from(e).msg));
             }
         }
     }

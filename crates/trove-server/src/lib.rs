@@ -15,8 +15,11 @@ pub mod auth;
 pub mod credentials;
 pub mod error;
 pub mod files;
-mod serve;
+pub mod guard;
+pub mod serve;
+mod startup;
 pub mod state;
+pub mod throttle;
 pub mod web;
 
 pub use error::{ApiError, ServerError};
@@ -43,6 +46,38 @@ pub const DEFAULT_FILES_PORT: u16 = 8081;
 pub const DEFAULT_WEB_PORT: u16 = 8080;
 /// Default token lifetime: 30 days.
 pub const DEFAULT_TOKEN_TTL_SECS: i64 = 30 * 24 * 3600;
+/// Default web login lifetime: 12 hours.
+pub const DEFAULT_SESSION_TTL_SECS: i64 = 12 * 3600;
+
+/// Resource limits of a server (each a `[server]` entry of trove.toml).
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Most connections open at once per port (`max_connections`, default 1024).
+    pub max_connections: usize,
+    /// Largest API body in bytes (`max_api_body_mib`, default 64 MiB).
+    pub max_api_body: usize,
+    /// Largest upload in bytes (`max_upload_mib`, default none).
+    pub max_upload: Option<u64>,
+    /// Time to send a request head, and idle time of a kept-alive connection (`header_timeout_secs`, 30 s).
+    pub header_timeout: std::time::Duration,
+    /// Longest pause inside a request body (`body_timeout_secs`, default 60 s).
+    pub body_timeout: std::time::Duration,
+}
+
+impl Limits {
+    /// The limits of a `[server]` section, defaults where it says nothing.
+    pub fn from_config(s: &trove_core::config::ServerConfig) -> Self {
+        const MIB: u64 = 1024 * 1024;
+        let secs = |v: Option<u64>, d: u64| std::time::Duration::from_secs(v.unwrap_or(d).max(1));
+        Self {
+            max_connections: s.max_connections.unwrap_or(1024).max(1),
+            max_api_body: (s.max_api_body_mib.unwrap_or(64).max(1) * MIB) as usize,
+            max_upload: s.max_upload_mib.filter(|m| *m > 0).map(|m| m * MIB),
+            header_timeout: secs(s.header_timeout_secs, 30),
+            body_timeout: secs(s.body_timeout_secs, 60),
+        }
+    }
+}
 
 /// How to run the server. Ports set to 0 take any free port (see [`RunningServer`] for the bound ones).
 #[derive(Debug, Clone)]
@@ -69,7 +104,11 @@ pub struct ServeOptions {
     pub public_files_url: Option<String>,
     /// Lifetime of issued tokens in seconds (default 30 days).
     pub token_ttl_secs: i64,
-    /// The configuration (token secret and anything else).
+    /// Lifetime of a web login in seconds (default 12 hours).
+    pub session_ttl_secs: i64,
+    /// Connection, body and timeout limits.
+    pub limits: Limits,
+    /// The configuration (token secret, allowed destinations, cloud credentials, …).
     pub config: Config,
 }
 
@@ -87,7 +126,9 @@ impl ServeOptions {
             storage: s.storage.clone(),
             no_auth: s.no_auth.unwrap_or(false),
             public_files_url: s.public_files_url.clone(),
-            token_ttl_secs: DEFAULT_TOKEN_TTL_SECS,
+            token_ttl_secs: s.token_ttl_secs.unwrap_or(DEFAULT_TOKEN_TTL_SECS),
+            session_ttl_secs: s.session_ttl_secs.unwrap_or(DEFAULT_SESSION_TTL_SECS),
+            limits: Limits::from_config(s),
             config: cfg.clone(),
         }
     }
@@ -171,6 +212,7 @@ pub async fn start(opts: ServeOptions) -> Result<RunningServer, ServerError> {
     })?;
     let store = trove_store::open(&opts.db_url()).await?;
     let (files, files_prefix) = open_files(&opts)?;
+    startup::restrict_permissions(&opts);
     start_with(
         opts,
         Backends {
@@ -199,6 +241,7 @@ fn open_files(opts: &ServeOptions) -> Result<(Arc<dyn ObjectStore>, StorePath), 
         context: format!("cannot create the files folder {}", dir.display()),
         source,
     })?;
+    startup::refuse_if_holding_secrets(opts, "the files storage folder", &dir)?;
     let fs = object_store::local::LocalFileSystem::new_with_prefix(&dir)
         .map_err(|e| ServerError::Storage {
             uri: dir.display().to_string(),
@@ -218,10 +261,17 @@ async fn bind(host: &str, port: u16, what: &'static str) -> Result<TcpListener, 
         })
 }
 
-fn layered(r: Router) -> Router {
-    r.layer(tower_http::catch_panic::CatchPanicLayer::custom(
+fn layered(r: Router, guard: guard::Guard, limits: &Limits) -> Router {
+    r.layer(axum::middleware::from_fn_with_state(
+        Arc::new(guard),
+        guard::check,
+    ))
+    .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+        limits.body_timeout,
+    ))
+    .layer(tower_http::catch_panic::CatchPanicLayer::custom(
         |_: Box<dyn std::any::Any + Send>| {
-            ApiError::internal("internal server error (a bug in trove: please report it)")
+            ApiError::internal("a handler panicked (a bug in trove: please report it)")
                 .into_response()
         },
     ))
@@ -252,7 +302,12 @@ pub async fn start_with(
         .ok()
         .filter(|s| !s.is_empty());
     let configured = opts.config.token_secret.clone().or(env_secret);
-    let secret = auth::signing_secret(&backends.store, configured.as_deref()).await?;
+    let secret = auth::signing_secret(&backends.store, configured.as_deref())
+        .await
+        .map_err(|e| match e {
+            auth::SecretError::Store(s) => ServerError::Store(s),
+            other => ServerError::Config(other.to_string()),
+        })?;
 
     let mut initial_credentials = None;
     if opts.no_auth {
@@ -279,17 +334,9 @@ pub async fn start_with(
         initial_credentials = Some((k, s));
     }
 
-    let mut files_urls = Vec::new();
-    if let Some(u) = &opts.public_files_url {
-        files_urls.push(u.trim_end_matches('/').to_string());
-    }
-    let port = files_addr.port();
-    files_urls.push(format!("http://{files_addr}"));
-    if files_addr.ip().is_loopback() || files_addr.ip().is_unspecified() {
-        files_urls.push(format!("http://localhost:{port}"));
-        files_urls.push(format!("http://127.0.0.1:{port}"));
-    }
-
+    let files_urls = startup::files_urls(&opts, files_addr);
+    let roots = startup::storage_roots(&opts, &backends, &files_urls)?;
+    let hosts = startup::allowed_hosts(&opts, [api_addr, files_addr, web_addr]);
     let state: SharedState = Arc::new(AppState {
         store: backends.store.clone(),
         files: backends.files,
@@ -298,27 +345,50 @@ pub async fn start_with(
         no_auth: opts.no_auth,
         token_ttl_secs: opts.token_ttl_secs.max(60),
         files_urls,
+        limits: state::BodyLimits {
+            api: opts.limits.max_api_body,
+            upload: opts.limits.max_upload,
+        },
+        throttle: throttle::LoginThrottle::default(),
     });
 
+    let conn = serve::ConnLimits {
+        max_connections: opts.limits.max_connections,
+        header_timeout: opts.limits.header_timeout,
+    };
+    let api_guard = guard::Guard {
+        hosts: hosts.clone(),
+        refuse_cross_site: true,
+        envelope: true,
+    };
+    let web_guard = guard::Guard {
+        hosts,
+        refuse_cross_site: false,
+        envelope: false,
+    };
+    let web_router = web::router(state.clone(), &opts, roots, &secret);
     let (stop, rx) = watch::channel(false);
     let handles = vec![
         tokio::spawn(serve::serve(
             api_l,
-            layered(api::router(state.clone())),
+            layered(api::router(state.clone()), api_guard.clone(), &opts.limits),
             rx.clone(),
             "api",
+            conn.clone(),
         )),
         tokio::spawn(serve::serve(
             files_l,
-            layered(files::router(state.clone())),
+            layered(files::router(state), api_guard, &opts.limits),
             rx.clone(),
             "files",
+            conn.clone(),
         )),
         tokio::spawn(serve::serve(
             web_l,
-            layered(web::router(state, opts.config.clone(), &secret)),
+            layered(web_router, web_guard, &opts.limits),
             rx,
             "web",
+            conn,
         )),
     ];
     tracing::info!("trove API server listening on http://{api_addr}");

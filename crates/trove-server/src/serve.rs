@@ -1,23 +1,34 @@
-//! The accept loop: hyper with explicit limits (header block size, header count, header read timeout),
-//! HTTP/1.1 and HTTP/2, and graceful shutdown.
+//! The accept loop: hyper with explicit limits (header block size, header count, header read and idle
+//! timeout, a cap on open connections), HTTP/1.1 and HTTP/2, the client's address as a request extension
+//! (axum's [`ConnectInfo`]), and graceful shutdown.
 
 use axum::Router;
+use axum::extract::ConnectInfo;
 use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
 use hyper_util::server::conn::auto::Builder;
 use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
+use tower::ServiceExt;
 
 /// Largest request head (request line + headers) accepted; larger gets 431.
 pub const MAX_HEADER_BYTES: usize = 64 * 1024;
 /// Most headers accepted in one request.
 pub const MAX_HEADERS: usize = 100;
-/// A client has this long to send its request head.
-pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long shutdown waits for requests in flight.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+
+/// Connection limits of one port.
+#[derive(Debug, Clone)]
+pub struct ConnLimits {
+    /// Most connections open at once; the next is accepted when one closes.
+    pub max_connections: usize,
+    /// Time to send a request head; also how long a kept-alive connection may stay idle.
+    pub header_timeout: Duration,
+}
 
 /// Serve `app` on `listener` until `stop` turns true.
 pub async fn serve(
@@ -25,6 +36,7 @@ pub async fn serve(
     app: Router,
     mut stop: watch::Receiver<bool>,
     what: &'static str,
+    limits: ConnLimits,
 ) {
     let mut builder = Builder::new(TokioExecutor::new());
     builder
@@ -32,12 +44,30 @@ pub async fn serve(
         .max_buf_size(MAX_HEADER_BYTES)
         .max_headers(MAX_HEADERS)
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT);
+        .header_read_timeout(limits.header_timeout);
     builder
         .http2()
-        .max_header_list_size(MAX_HEADER_BYTES as u32);
+        .timer(TokioTimer::new())
+        .max_header_list_size(MAX_HEADER_BYTES as u32)
+        .max_concurrent_streams(100)
+        .keep_alive_interval(limits.header_timeout)
+        .keep_alive_timeout(limits.header_timeout);
     let graceful = GracefulShutdown::new();
+    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     loop {
+        // At the cap, wait for a connection to close before accepting the next one.
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => break,
+            },
+            changed = stop.changed() => {
+                if changed.is_err() || *stop.borrow() {
+                    break;
+                }
+                continue;
+            }
+        };
         tokio::select! {
             accepted = listener.accept() => {
                 let (stream, peer) = match accepted {
@@ -50,13 +80,19 @@ pub async fn serve(
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let svc = TowerToHyperService::new(app.clone());
+                let svc = TowerToHyperService::new(app.clone().map_request(
+                    move |mut req: hyper::Request<hyper::body::Incoming>| {
+                        req.extensions_mut().insert(ConnectInfo(peer));
+                        req
+                    },
+                ));
                 let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), svc).into_owned();
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
                     if let Err(e) = conn.await {
                         tracing::debug!(port = what, %peer, error = %e, "connection ended with an error");
                     }
+                    drop(permit);
                 });
             }
             changed = stop.changed() => {

@@ -1,7 +1,8 @@
 //! The state shared by the three routers.
 
-use crate::auth::{Identity, TokenKeys};
+use crate::auth::{Claims, Identity, TokenKeys};
 use crate::error::ApiError;
+use crate::throttle::LoginThrottle;
 use axum::http::HeaderMap;
 use object_store::ObjectStore;
 use object_store::path::Path as StorePath;
@@ -10,6 +11,27 @@ use trove_store::SharedStore;
 
 /// Shared handle to the server state.
 pub type SharedState = Arc<AppState>;
+
+/// Size limits of request bodies.
+#[derive(Debug, Clone)]
+pub struct BodyLimits {
+    /// Largest API body (bytes); `auth.login` takes at most [`LOGIN_BODY_LIMIT`].
+    pub api: usize,
+    /// Largest upload to the files server (bytes); `None` = no limit.
+    pub upload: Option<u64>,
+}
+
+/// Most bytes `auth.login` reads of a body (it needs none: credentials come in a header).
+pub const LOGIN_BODY_LIMIT: usize = 16 * 1024;
+
+/// Where a request may carry its token.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TokenFrom {
+    /// Only `Authorization: Bearer`.
+    Header,
+    /// The header, else the `clearml_token_basic` cookie (browser downloads, JSON API calls).
+    HeaderOrCookie,
+}
 
 /// Everything a request handler needs.
 pub struct AppState {
@@ -27,24 +49,53 @@ pub struct AppState {
     pub token_ttl_secs: i64,
     /// Base URLs (no trailing `/`) under which artifact URIs point at this files server.
     pub files_urls: Vec<String>,
+    /// Body size limits.
+    pub limits: BodyLimits,
+    /// Failed-login counts (API and web).
+    pub throttle: LoginThrottle,
 }
 
 impl AppState {
-    /// The identity of a request: a valid server-signed, unexpired bearer token (header or cookie), or the
+    /// The identity of a request: a valid server-signed, unexpired token of a key that is still active (checked
+    /// in the store on every request, so a revoked key stops working at once on every server), or the
     /// anonymous identity when authentication is off. 401 otherwise.
-    pub fn authenticate(&self, headers: &HeaderMap) -> Result<Identity, ApiError> {
+    pub async fn authenticate(
+        &self,
+        headers: &HeaderMap,
+        from: TokenFrom,
+    ) -> Result<Identity, ApiError> {
+        let token = match from {
+            TokenFrom::Header => crate::auth::header_token(headers),
+            TokenFrom::HeaderOrCookie => crate::auth::bearer_token(headers),
+        };
         if self.no_auth {
-            return Ok(
-                match crate::auth::bearer_token(headers).and_then(|t| self.keys.verify(&t).ok()) {
-                    Some(c) => c.identity,
-                    None => Identity::anonymous(),
-                },
-            );
+            return Ok(token
+                .and_then(|t| self.keys.verify(&t).ok())
+                .map_or_else(Identity::anonymous, |c| c.identity));
         }
-        let token = crate::auth::bearer_token(headers).ok_or_else(|| {
+        let token = token.ok_or_else(|| {
             ApiError::unauthorized(11, "Missing authentication: log in with auth.login and send 'Authorization: Bearer <token>'")
         })?;
-        Ok(self.keys.verify(&token)?.identity)
+        Ok(self.verify_active(&token).await?.identity)
+    }
+
+    /// Verify a token's signature and expiry, and that its key has not been revoked since.
+    pub async fn verify_active(&self, token: &str) -> Result<Claims, ApiError> {
+        let claims = self.keys.verify(token)?;
+        if self.no_auth || self.key_is_active(&claims.identity.user).await? {
+            Ok(claims)
+        } else {
+            tracing::info!(access_key = %claims.identity.user, "token of a revoked key refused");
+            Err(ApiError::unauthorized(
+                30,
+                "Invalid token: its access key has been revoked; log in with an active key",
+            ))
+        }
+    }
+
+    /// True while `access_key` exists and is not revoked.
+    pub async fn key_is_active(&self, access_key: &str) -> Result<bool, ApiError> {
+        Ok(self.store.get_credentials(access_key).await?.is_some())
     }
 
     /// The storage path of a confined relative key.

@@ -105,6 +105,14 @@ pub enum StorageError {
         /// The first 200 characters of the response body.
         body: String,
     },
+    /// A recorded uri names nothing inside the storage this server may read ([`crate::StorageRoots`]).
+    #[error(
+        "'{uri}' is outside the storage this server reads (its files storage and [server] allowed_destinations); it is shown but never read"
+    )]
+    NotAllowed {
+        /// The uri.
+        uri: String,
+    },
     /// A files server request could not be sent or its answer not read.
     #[error("files server {method} {url} failed: {source}")]
     Request {

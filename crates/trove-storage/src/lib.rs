@@ -80,6 +80,7 @@ mod files_server;
 mod local;
 mod objects;
 mod options;
+mod roots;
 
 pub use content_type::{UNKNOWN_CONTENT_TYPE, guess_content_type};
 pub use destination::{Destination, delete_uri, download_uri, open_store};
@@ -87,6 +88,7 @@ pub use error::StorageError;
 pub use files_server::TokenProvider;
 pub use object_store;
 pub use options::TransferOptions;
+pub use roots::{Located, StorageRoots};
 
 /// The result of a transfer: SHA-256 (lower-case hex) and size in bytes of exactly the bytes moved.
 #[derive(Debug, Clone, PartialEq, Eq)]

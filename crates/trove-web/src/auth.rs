@@ -1,9 +1,10 @@
-//! Login: a form that checks an access/secret key pair with the caller's verifier and sets an HttpOnly
-//! cookie signed with HMAC-SHA256; a middleware that sends everyone without a valid cookie to `/login`.
+//! Login: a form that checks an access/secret key pair with the server's [`KeyChecker`] (which also
+//! throttles failed attempts) and sets an HttpOnly cookie signed with HMAC-SHA256; a middleware that sends
+//! everyone without a valid session to `/login`, and ends sessions whose key has been revoked at once.
 
 use crate::Shared;
 use crate::html::{escape, url_encode};
-use axum::extract::{Form, Query, Request, State};
+use axum::extract::{ConnectInfo, Extension, Form, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -12,44 +13,92 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use futures::future::BoxFuture;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
-use std::future::Future;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
 /// Name of the session cookie.
 pub const COOKIE: &str = "trove_session";
-/// How long a login lasts, seconds.
+/// How long a login lasts by default, seconds.
 pub const SESSION_SECS: i64 = 12 * 3600;
 
-/// Checks an `(access_key, secret_key)` pair; true when it may log in.
-pub type Verifier = Arc<dyn Fn(String, String) -> BoxFuture<'static, bool> + Send + Sync>;
+/// The answer to a login attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginVerdict {
+    /// The pair names an active key with that secret.
+    Accepted,
+    /// Unknown key, revoked key or wrong secret.
+    Refused,
+    /// Too many failed attempts from this client or for this key: try again later.
+    Throttled {
+        /// Seconds to wait.
+        retry_after_secs: u64,
+    },
+    /// The credentials could not be checked (the store failed).
+    Unavailable,
+}
+
+/// Checks logins and whether a logged-in key is still active; the server implements it over its credentials
+/// store and login throttle.
+pub trait KeyChecker: Send + Sync + 'static {
+    /// Check a typed `(access_key, secret_key)` pair sent from `client`.
+    fn login(
+        &self,
+        access: String,
+        secret: String,
+        client: IpAddr,
+    ) -> BoxFuture<'static, LoginVerdict>;
+    /// True while `access` exists and is not revoked (asked on every request of a session).
+    fn is_active(&self, access: String) -> BoxFuture<'static, bool>;
+}
 
 /// Whether pages need a login.
 #[derive(Clone)]
 pub enum WebAuth {
     /// No login: every page is open (`trove server --no-auth`, embedded mode).
     Disabled,
-    /// Every page except `/login` and `/health` needs a session cookie.
+    /// Every page except `/login` and `/health` needs a session cookie of an active key.
     Enabled {
-        /// Checks the key pair typed into the login form.
-        verify: Verifier,
+        /// Checks logins and sessions.
+        checker: Arc<dyn KeyChecker>,
         /// Secret for signing session cookies (at least 32 random bytes; servers sharing sessions share it).
         cookie_key: Vec<u8>,
+        /// How long a login lasts, seconds.
+        session_ttl_secs: i64,
+        /// `Some(true)`: always mark the cookie `Secure`; `Some(false)`: never; `None`: when the request came
+        /// through https (`X-Forwarded-Proto: https` from a reverse proxy).
+        secure_cookies: Option<bool>,
     },
 }
 
 impl WebAuth {
-    /// Login required; `verify` is called with the typed access and secret keys, e.g. a closure that looks the
-    /// key up in the store and compares the secret's hash.
-    pub fn enabled<F, Fut>(cookie_key: impl Into<Vec<u8>>, verify: F) -> Self
-    where
-        F: Fn(String, String) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = bool> + Send + 'static,
-    {
-        let verify: Verifier = Arc::new(move |a, s| Box::pin(verify(a, s)));
+    /// Login required, checked by `checker`; sessions last [`SESSION_SECS`] unless
+    /// [`WebAuth::session_ttl`] says otherwise.
+    pub fn enabled(cookie_key: impl Into<Vec<u8>>, checker: Arc<dyn KeyChecker>) -> Self {
         Self::Enabled {
-            verify,
+            checker,
             cookie_key: cookie_key.into(),
+            session_ttl_secs: SESSION_SECS,
+            secure_cookies: None,
         }
+    }
+
+    /// Set how long a login lasts (at least a minute).
+    pub fn session_ttl(mut self, secs: i64) -> Self {
+        if let Self::Enabled {
+            session_ttl_secs, ..
+        } = &mut self
+        {
+            *session_ttl_secs = secs.max(60);
+        }
+        self
+    }
+
+    /// Set when the session cookie is marked `Secure` (see [`WebAuth::Enabled`]).
+    pub fn secure_cookies(mut self, secure: Option<bool>) -> Self {
+        if let Self::Enabled { secure_cookies, .. } = &mut self {
+            *secure_cookies = secure;
+        }
+        self
     }
 }
 
@@ -100,7 +149,8 @@ pub(crate) fn cookie_value<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a
         .map(|(_, v)| v)
 }
 
-/// The logged-in access key, if any (always `Some("")` when auth is disabled).
+/// The access key of the request's signed, unexpired session cookie (always `Some("")` when auth is
+/// disabled). Whether the key is still active is checked by [`require_login`].
 pub(crate) fn session_user(state: &Shared, headers: &HeaderMap) -> Option<String> {
     match &state.auth {
         WebAuth::Disabled => Some(String::new()),
@@ -112,25 +162,62 @@ pub(crate) fn session_user(state: &Shared, headers: &HeaderMap) -> Option<String
     }
 }
 
-/// Middleware: pass requests with a valid session, redirect the rest to `/login?next=…`.
+/// Middleware: pass requests with a valid session of an active key, redirect the rest to `/login?next=…`.
 pub(crate) async fn require_login(
     State(state): State<Shared>,
     req: Request,
     next: Next,
 ) -> Response {
-    if session_user(&state, req.headers()).is_some() {
+    let active = match (&state.auth, session_user(&state, req.headers())) {
+        (WebAuth::Disabled, _) => true,
+        (WebAuth::Enabled { checker, .. }, Some(access)) => {
+            let ok = checker.is_active(access.clone()).await;
+            if !ok {
+                tracing::info!(access_key = %access, "web session of a revoked key ended");
+            }
+            ok
+        }
+        (_, None) => false,
+    };
+    if active {
         return next.run(req).await;
     }
     let target = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
-    Redirect::to(&format!("/login?next={}", url_encode(target))).into_response()
+    let mut resp = Redirect::to(&format!("/login?next={}", url_encode(target))).into_response();
+    if cookie_value(req.headers(), COOKIE).is_some() {
+        resp.headers_mut()
+            .insert(header::SET_COOKIE, HeaderValue::from_static(CLEAR_COOKIE));
+    }
+    resp
 }
 
-/// Only same-site absolute paths are followed after login.
+const CLEAR_COOKIE: &str = "trove_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0";
+
+/// Only same-site absolute paths are followed after login: `/` then a character that starts a path segment,
+/// and nothing a browser would drop or reinterpret (whitespace and control characters, which browsers strip
+/// from URLs, so `/\t/evil.example` would become `//evil.example`; backslashes, which they read as `/`).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && n.chars().all(|c| c.is_ascii_graphic())
+                && !n.contains('\\') =>
+        {
+            n.to_string()
+        }
         _ => "/projects".to_string(),
     }
+}
+
+/// True when the session cookie must carry `Secure`.
+fn secure(setting: Option<bool>, headers: &HeaderMap) -> bool {
+    setting.unwrap_or_else(|| {
+        headers
+            .get("x-forwarded-proto")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"))
+    })
 }
 
 #[derive(serde::Deserialize)]
@@ -175,37 +262,68 @@ pub(crate) struct LoginForm {
 /// `POST /login`.
 pub(crate) async fn login_submit(
     State(state): State<Shared>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
     let next = safe_next(f.next.as_deref());
-    let WebAuth::Enabled { verify, cookie_key } = &state.auth else {
+    let WebAuth::Enabled {
+        checker,
+        cookie_key,
+        session_ttl_secs,
+        secure_cookies,
+    } = &state.auth
+    else {
         return Redirect::to(&next).into_response();
     };
+    let client = client.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.0.ip());
     let access = f.access_key.trim().to_string();
-    if access.is_empty() || !verify(access.clone(), f.secret_key).await {
-        tracing::info!(access_key = %access, "web login refused");
-        let page = login_page(&next, Some("Wrong access key or secret key."));
-        return (StatusCode::UNAUTHORIZED, Html(page)).into_response();
-    }
-    let expires = trove_core::timefmt::now_secs() + SESSION_SECS;
-    let cookie = format!(
-        "{COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={SESSION_SECS}",
-        sign_session(cookie_key, &access, expires)
-    );
-    let mut resp = Redirect::to(&next).into_response();
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        resp.headers_mut().insert(header::SET_COOKIE, v);
-    }
-    resp
+    let verdict = if access.is_empty() {
+        LoginVerdict::Refused
+    } else {
+        checker.login(access.clone(), f.secret_key, client).await
+    };
+    let (status, msg) = match verdict {
+        LoginVerdict::Accepted => {
+            let ttl = *session_ttl_secs;
+            let expires = trove_core::timefmt::now_secs() + ttl;
+            let secure = if secure(*secure_cookies, &headers) {
+                "; Secure"
+            } else {
+                ""
+            };
+            let cookie = format!(
+                "{COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={ttl}{secure}",
+                sign_session(cookie_key, &access, expires)
+            );
+            let mut resp = Redirect::to(&next).into_response();
+            if let Ok(v) = HeaderValue::from_str(&cookie) {
+                resp.headers_mut().insert(header::SET_COOKIE, v);
+            }
+            return resp;
+        }
+        LoginVerdict::Refused => (
+            StatusCode::UNAUTHORIZED,
+            "Wrong access key or secret key.".to_string(),
+        ),
+        LoginVerdict::Throttled { retry_after_secs } => (
+            StatusCode::TOO_MANY_REQUESTS,
+            format!("Too many failed logins. Try again in {retry_after_secs} s."),
+        ),
+        LoginVerdict::Unavailable => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The server cannot check credentials right now. Try again later.".to_string(),
+        ),
+    };
+    tracing::info!(access_key = %access, %client, ?verdict, "web login refused");
+    (status, Html(login_page(&next, Some(&msg)))).into_response()
 }
 
 /// `GET|POST /logout`: clear the cookie.
 pub(crate) async fn logout() -> Response {
     let mut resp = Redirect::to("/login").into_response();
-    resp.headers_mut().insert(
-        header::SET_COOKIE,
-        HeaderValue::from_static("trove_session=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0"),
-    );
+    resp.headers_mut()
+        .insert(header::SET_COOKIE, HeaderValue::from_static(CLEAR_COOKIE));
     resp
 }
 
@@ -234,5 +352,21 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/projects");
         assert_eq!(safe_next(Some("https://evil.example")), "/projects");
         assert_eq!(safe_next(None), "/projects");
+        for evil in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "/\\evil.example",
+            "/\\/evil.example",
+            "/\u{3000}/evil.example",
+        ] {
+            assert_eq!(safe_next(Some(evil)), "/projects", "{evil:?}");
+        }
+        let mut h = HeaderMap::new();
+        assert!(!secure(None, &h));
+        assert!(secure(Some(true), &h));
+        h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        assert!(secure(None, &h));
+        assert!(!secure(Some(false), &h));
     }
 }

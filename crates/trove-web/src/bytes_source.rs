@@ -1,5 +1,6 @@
-//! Where an artifact's bytes are and how to read them: the server's own files storage (URIs below the public
-//! files URL), local files (`file://…` and plain paths of embedded mode), or anything else, which is not read.
+//! Where an artifact's bytes are and how to read them, bounded. Only [`StorageRoots`] decide: the server's
+//! files storage, and the local folders and buckets its administrator allowed; a record naming anything else
+//! is shown but never read ([`resolve`]).
 
 use crate::WebState;
 use crate::error::WebError;
@@ -12,18 +13,19 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::io::AsyncReadExt;
+use trove_storage::{Located, StorageError};
 
 /// A readable location of artifact bytes.
 #[derive(Clone)]
 pub(crate) enum Source {
-    /// A key in the server's files storage.
+    /// An object in an allowed store (the files storage or an allowed bucket).
     Object {
-        /// The storage.
+        /// The store, opened from the configuration.
         store: Arc<dyn ObjectStore>,
         /// The object's path.
         path: ObjPath,
     },
-    /// A local file.
+    /// A file inside an allowed local folder.
     Local(PathBuf),
 }
 
@@ -39,105 +41,33 @@ pub(crate) fn is_local_uri(uri: &str) -> bool {
             && (b[2] == b'\\' || b[2] == b'/'))
 }
 
-/// The files server's base URL and, for a loopback host, the same URL with the other loopback names
-/// (`127.0.0.1`, `localhost`, `[::1]`), since clients record whichever name they were configured with.
-fn base_aliases(base: &str) -> Vec<String> {
-    let base = base.trim_end_matches('/').to_string();
-    let mut out = vec![base.clone()];
-    const LOOPBACK: [&str; 3] = ["127.0.0.1", "localhost", "[::1]"];
-    if let Some((scheme, rest)) = base.split_once("://") {
-        let (host, tail) = match rest.find([':', '/']) {
-            Some(i) if !rest.starts_with('[') => (&rest[..i], &rest[i..]),
-            _ if rest.starts_with('[') => {
-                rest.split_at(rest.find(']').map_or(rest.len(), |i| i + 1))
-            }
-            _ => (rest, ""),
-        };
-        if LOOPBACK.contains(&host) {
-            out.extend(
-                LOOPBACK
-                    .iter()
-                    .filter(|h| **h != host)
-                    .map(|h| format!("{scheme}://{h}{tail}")),
-            );
-        }
-    }
-    out
-}
-
-/// Decide where `uri` is readable from.
+/// Where `uri` is readable from, if it lies inside one of the server's storage roots.
 pub(crate) fn resolve(state: &WebState, uri: &str) -> Result<Source, WebError> {
-    if let (Some((store, prefix)), Some(base)) = (&state.files, &state.files_public_url) {
-        let bases = base_aliases(base);
-        if let Some(rest) = bases.iter().find_map(|b| {
-            uri.strip_prefix(b.as_str())
-                .and_then(|r| r.strip_prefix('/'))
-        }) {
-            let rest = rest.split(['?', '#']).next().unwrap_or_default();
-            let key = trove_core::layout::unquote(rest)
-                .filter(|k| trove_core::layout::is_confined(k))
-                .ok_or_else(|| WebError::Bytes(format!("{uri} is not a valid files-server key")))?;
-            let path = key.split('/').fold(prefix.clone(), |p, part| p.join(part));
-            return Ok(Source::Object {
-                store: store.clone(),
-                path,
-            });
-        }
+    match state.roots.locate(uri) {
+        Ok(Located::Local(p)) => Ok(Source::Local(p)),
+        Ok(Located::Object { store, path }) => Ok(Source::Object { store, path }),
+        Err(e @ StorageError::NotAllowed { .. }) => Err(WebError::Bytes(e.to_string())),
+        Err(e) => Err(WebError::Bytes(format!("{uri}: {e}"))),
     }
-    if let Some(p) = uri.strip_prefix("file://") {
-        let p = p
-            .strip_prefix("localhost")
-            .filter(|r| r.starts_with('/'))
-            .unwrap_or(p);
-        // ClearML records file URIs unquoted; accept quoted ones too.
-        let raw = PathBuf::from(p);
-        if raw.exists() {
-            return Ok(Source::Local(raw));
-        }
-        let unquoted = trove_core::layout::unquote(p).map(PathBuf::from);
-        return Ok(Source::Local(
-            unquoted.filter(|u| u.exists()).unwrap_or(raw),
-        ));
-    }
-    if uri.starts_with('/') {
-        return Ok(Source::Local(PathBuf::from(uri)));
-    }
-    let scheme = uri.split_once("://").map(|(s, _)| s.to_ascii_lowercase());
-    if let Some(s) = scheme.filter(|s| CLOUD_SCHEMES.contains(&s.as_str())) {
-        return open_cloud(state, uri, &s);
-    }
-    Err(WebError::Bytes(format!(
-        "{uri} is not in this server's files storage, a local path or a cloud bucket; the web UI cannot read it"
-    )))
 }
 
-/// URI schemes read through trove-storage's cloud stores (with the server's configured credentials).
-/// Other `http(s)` URIs are never fetched by the server, so records cannot make it call arbitrary hosts.
-const CLOUD_SCHEMES: [&str; 6] = ["s3", "gs", "azure", "az", "abfs", "abfss"];
-
-/// Open the object store of the folder holding a cloud object and address the object in it.
-fn open_cloud(state: &WebState, uri: &str, scheme: &str) -> Result<Source, WebError> {
-    let clean = uri.split(['?', '#']).next().unwrap_or(uri);
-    let (parent, name) = clean
-        .rsplit_once('/')
-        .filter(|(p, n)| !n.is_empty() && p.len() > scheme.len() + 3)
-        .ok_or_else(|| WebError::Bytes(format!("{uri} names no object")))?;
-    let (store, prefix) = trove_storage::open_store(parent, &state.config)
-        .map_err(|e| WebError::Bytes(format!("cannot open the storage of {uri}: {e}")))?;
-    let full = if prefix.as_ref().is_empty() {
-        name.to_string()
-    } else {
-        format!("{}/{name}", prefix.as_ref())
-    };
-    let path = ObjPath::parse(&full).unwrap_or_else(|_| prefix.join(name));
-    Ok(Source::Object { store, path })
+/// An object-store error in words that never name the storage's own paths (a local files folder's
+/// absolute path is in object_store's messages); the details go to the log.
+fn object_error(e: &object_store::Error) -> String {
+    match e {
+        object_store::Error::NotFound { .. } => "the stored object does not exist".into(),
+        other => {
+            tracing::warn!(error = %other, "reading an artifact from storage failed");
+            "the storage could not be read (details in the server log)".into()
+        }
+    }
 }
 
 impl Source {
     /// A short name for messages.
     pub(crate) fn describe(&self) -> String {
         match self {
-            Self::Object { path, .. } => format!("files storage key {path}"),
+            Self::Object { path, .. } => format!("stored object {path}"),
             Self::Local(p) => p.display().to_string(),
         }
     }
@@ -148,7 +78,7 @@ impl Source {
             Self::Object { store, path } => Ok(store
                 .head(path)
                 .await
-                .map_err(|e| WebError::Bytes(format!("{}: {e}", self.describe())))?
+                .map_err(|e| WebError::Bytes(object_error(&e)))?
                 .size),
             Self::Local(p) => Ok(tokio::fs::metadata(p)
                 .await
@@ -166,7 +96,7 @@ impl Source {
                 let got = store
                     .get_range(path, 0..size.min(max))
                     .await
-                    .map_err(|e| fail(&e))?;
+                    .map_err(|e| WebError::Bytes(object_error(&e)))?;
                 Ok(got.to_vec())
             }
             Self::Local(p) => {
@@ -188,7 +118,10 @@ impl Source {
         let fail = |e: &dyn std::fmt::Display| WebError::Bytes(format!("{}: {e}", self.describe()));
         match self {
             Self::Object { store, path } => {
-                let got = store.get(path).await.map_err(|e| fail(&e))?;
+                let got = store
+                    .get(path)
+                    .await
+                    .map_err(|e| WebError::Bytes(object_error(&e)))?;
                 let size = got.meta.size;
                 let s = got
                     .into_stream()
@@ -220,14 +153,15 @@ impl Source {
         rt: tokio::runtime::Handle,
     ) -> Result<BlockingReader, WebError> {
         match self {
-            Self::Local(p) => Ok(BlockingReader::File(
-                std::fs::File::open(p)
+            Self::Local(p) => Ok(BlockingReader::File {
+                file: std::fs::File::open(p)
                     .map_err(|e| WebError::Bytes(format!("{}: {e}", p.display())))?,
-            )),
+                read: 0,
+            }),
             Self::Object { store, path } => {
                 let size = rt
                     .block_on(store.head(path))
-                    .map_err(|e| WebError::Bytes(format!("{}: {e}", self.describe())))?
+                    .map_err(|e| WebError::Bytes(object_error(&e)))?
                     .size;
                 Ok(BlockingReader::Object(RangeReader {
                     rt,
@@ -243,15 +177,20 @@ impl Source {
     }
 }
 
-/// A blocking reader over a [`Source`].
+/// A blocking reader over a [`Source`], bounded by [`MAX_PREVIEW_FETCH`] bytes read in total.
 pub(crate) enum BlockingReader {
     /// A local file.
-    File(std::fs::File),
+    File {
+        /// The file.
+        file: std::fs::File,
+        /// Bytes read so far.
+        read: u64,
+    },
     /// Ranged reads from an object store.
     Object(RangeReader),
 }
 
-/// Most bytes a preview may fetch from an object store through a [`RangeReader`].
+/// Most bytes a preview may read through a [`BlockingReader`] (local files and object stores alike).
 pub(crate) const MAX_PREVIEW_FETCH: u64 = 8 * 1024 * 1024;
 const BLOCK: u64 = 256 * 1024;
 
@@ -266,10 +205,22 @@ pub(crate) struct RangeReader {
     fetched: u64,
 }
 
+fn limit_reached() -> std::io::Error {
+    std::io::Error::other("preview read limit reached")
+}
+
 impl Read for BlockingReader {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         match self {
-            Self::File(f) => f.read(buf),
+            Self::File { file, read } => {
+                if *read >= MAX_PREVIEW_FETCH {
+                    return Err(limit_reached());
+                }
+                let room = (MAX_PREVIEW_FETCH - *read).min(buf.len() as u64) as usize;
+                let n = file.read(&mut buf[..room])?;
+                *read += n as u64;
+                Ok(n)
+            }
             Self::Object(r) => r.read(buf),
         }
     }
@@ -278,7 +229,7 @@ impl Read for BlockingReader {
 impl Seek for BlockingReader {
     fn seek(&mut self, pos: SeekFrom) -> std::io::Result<u64> {
         match self {
-            Self::File(f) => f.seek(pos),
+            Self::File { file, .. } => file.seek(pos),
             Self::Object(r) => r.seek(pos),
         }
     }
@@ -294,7 +245,7 @@ impl Read for RangeReader {
             let end = (start + BLOCK).min(self.size);
             self.fetched += end - start;
             if self.fetched > MAX_PREVIEW_FETCH {
-                return Err(std::io::Error::other("preview read limit reached"));
+                return Err(limit_reached());
             }
             let bytes = self
                 .rt
@@ -332,30 +283,6 @@ impl Seek for RangeReader {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn loopback_aliases() {
-        assert_eq!(
-            base_aliases("http://127.0.0.1:8081/"),
-            vec![
-                "http://127.0.0.1:8081",
-                "http://localhost:8081",
-                "http://[::1]:8081"
-            ]
-        );
-        assert_eq!(
-            base_aliases("http://[::1]:8081")[1],
-            "http://127.0.0.1:8081"
-        );
-        assert_eq!(
-            base_aliases("https://files.example.com"),
-            vec!["https://files.example.com"]
-        );
-        assert_eq!(
-            base_aliases("http://localhost/files")[1],
-            "http://127.0.0.1/files"
-        );
-    }
 
     #[test]
     fn local_uri_detection() {

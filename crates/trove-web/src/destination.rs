@@ -1,10 +1,11 @@
 //! Output destinations in the UI: checking a value typed into a form (known scheme, and a write test like the
-//! SDK's for destinations this server can reach), and explaining which precedence level chose a task's
-//! destination.
+//! SDK's, but only for destinations inside the storage the server is allowed to use: a form must not make the
+//! server write into arbitrary folders or send its cloud credentials to a host named in the value), and
+//! explaining which precedence level chose a task's destination.
 
 use std::time::Duration;
 use trove_core::Config;
-use trove_storage::{Destination, StorageError};
+use trove_storage::{Destination, StorageError, StorageRoots};
 
 /// How long a write test may take before the value is refused.
 const WRITE_TEST_TIMEOUT: Duration = Duration::from_secs(20);
@@ -30,9 +31,14 @@ fn scheme(uri: &str) -> Option<String> {
     .then(|| s.to_ascii_lowercase())
 }
 
-/// Check a destination typed into a form. `Err` is the message to show; nothing is stored then.
+/// Said of a destination outside the server's roots, saved without a test.
+const OUTSIDE: &str = "not write-tested: it is outside the storage this server may access (clients write there with their own access; an administrator can add it to [server] allowed_destinations to have it checked)";
+
+/// Check a destination typed into a form. `Err` is the message to show; nothing is stored then. Only
+/// destinations inside `roots` are write-tested; others are checked for form only and saved untested.
 pub(crate) async fn check(
     cfg: &Config,
+    roots: &StorageRoots,
     files_url: Option<&str>,
     raw: &str,
 ) -> Result<Accepted, String> {
@@ -46,13 +52,24 @@ pub(crate) async fn check(
             checked: checked.to_string(),
         })
     };
+    let local = |value: &str| {
+        Destination::parse(value, cfg)
+            .map_err(|e| format!("'{value}' is not a valid destination: {e}"))?;
+        Ok::<bool, String>(roots.contains(value))
+    };
     match scheme(&value).as_deref() {
-        None if value.starts_with('/') => write_test(cfg, &value).await,
+        None | Some("file") if value.starts_with('/') || value.starts_with("file://") => {
+            if local(&value)? {
+                write_test(cfg, &value).await
+            } else {
+                accepted(OUTSIDE)
+            }
+        }
         None => Err(format!(
             "'{value}' is not a known kind of destination: use an absolute path (/data/artifacts) or a URI \
              starting with file://, s3://, gs://, azure://, http:// or https://."
         )),
-        Some("file") => write_test(cfg, &value).await,
+        Some("file") => Err(format!("'{value}' is not an absolute file:// URI.")),
         Some("http") | Some("https") => {
             let rest = value.split_once("://").map_or("", |(_, r)| r);
             if rest.is_empty() || rest.starts_with('/') {
@@ -73,7 +90,8 @@ pub(crate) async fn check(
                 return Err(format!("'{value}' names no bucket or container."));
             }
             match Destination::parse(&value, cfg) {
-                Ok(_) => write_test(cfg, &value).await,
+                Ok(_) if roots.contains(&value) => write_test(cfg, &value).await,
+                Ok(_) => accepted(OUTSIDE),
                 Err(
                     e @ (StorageError::MissingCredentials { .. }
                     | StorageError::SchemeNotCompiled { .. }),
@@ -216,36 +234,59 @@ mod tests {
     async fn form_values_are_checked() {
         let cfg = Config::default();
         let dir = tempfile::tempdir().unwrap();
-        let ok = check(&cfg, FILES, &format!(" {} ", dir.path().display()))
+        let mut r = StorageRoots::new();
+        r.add_folder(dir.path()).unwrap();
+        let roots = &r;
+        let ok = check(&cfg, roots, FILES, &format!(" {} ", dir.path().display()))
             .await
             .unwrap();
         assert_eq!(ok.value, dir.path().display().to_string());
         assert!(ok.checked.contains("write test passed"), "{ok:?}");
         let as_uri = format!("file://{}", dir.path().display());
-        assert!(check(&cfg, FILES, &as_uri).await.is_ok());
+        assert!(check(&cfg, roots, FILES, &as_uri).await.is_ok());
 
         std::fs::write(dir.path().join("file"), b"x").unwrap();
         let under_file = dir.path().join("file/sub");
-        let e = check(&cfg, FILES, under_file.to_str().unwrap())
+        let e = check(&cfg, roots, FILES, under_file.to_str().unwrap())
             .await
             .unwrap_err();
         assert!(e.contains("write test failed"), "{e}");
-        let e = check(&cfg, FILES, dir.path().join("missing").to_str().unwrap())
-            .await
-            .unwrap_err();
+        let e = check(
+            &cfg,
+            roots,
+            FILES,
+            dir.path().join("missing").to_str().unwrap(),
+        )
+        .await
+        .unwrap_err();
         assert!(e.contains("write test failed"), "{e}");
 
-        let e = check(&cfg, FILES, "ftp://host/x").await.unwrap_err();
+        let e = check(&cfg, roots, FILES, "ftp://host/x").await.unwrap_err();
         assert!(e.contains("Unknown scheme 'ftp://'"), "{e}");
-        let e = check(&cfg, FILES, "relative/dir").await.unwrap_err();
+        let e = check(&cfg, roots, FILES, "relative/dir").await.unwrap_err();
         assert!(e.contains("absolute path"), "{e}");
-        let e = check(&cfg, FILES, "s3://").await.unwrap_err();
+        let e = check(&cfg, roots, FILES, "s3://").await.unwrap_err();
         assert!(e.contains("no bucket"), "{e}");
-        assert!(check(&cfg, FILES, "/tmp/a\nb").await.is_err());
-        assert!(check(&cfg, FILES, "/tmp/a\u{7}").await.is_err());
+        assert!(check(&cfg, roots, FILES, "/tmp/a\nb").await.is_err());
+        assert!(check(&cfg, roots, FILES, "/tmp/a\u{7}").await.is_err());
 
-        let files = check(&cfg, FILES, "http://localhost:8081").await.unwrap();
+        let files = check(&cfg, roots, FILES, "http://localhost:8081")
+            .await
+            .unwrap();
         assert!(files.checked.contains("files server"), "{files:?}");
+
+        // Outside the roots: saved without any write (no probe file appears there).
+        let outside = tempfile::tempdir().unwrap();
+        let o = check(&cfg, roots, FILES, outside.path().to_str().unwrap())
+            .await
+            .unwrap();
+        assert!(o.checked.starts_with("not write-tested"), "{o:?}");
+        assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+        let cloud = Config::parse("[s3]\nkey = \"k\"\nsecret = \"s\"").unwrap();
+        let o = check(&cloud, roots, FILES, "s3://127.0.0.1:9/bucket/x")
+            .await
+            .unwrap();
+        assert!(o.checked.starts_with("not write-tested"), "{o:?}");
     }
 
     #[test]

@@ -32,26 +32,30 @@ pub mod html;
 mod pages;
 pub mod preview;
 
-pub use auth::WebAuth;
+pub use auth::{KeyChecker, LoginVerdict, WebAuth};
 pub use error::WebError;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
-use object_store::ObjectStore;
-use object_store::path::Path as ObjPath;
 use std::sync::Arc;
+use trove_storage::StorageRoots;
 use trove_store::SharedStore;
+
+/// Largest form body the UI accepts (logins and destination forms are a few hundred bytes).
+pub const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// Everything the web UI needs; build one and pass it to [`router`].
 #[derive(Clone)]
 pub struct WebState {
     /// The metadata store (projects, tasks, artifact records, events).
     pub store: SharedStore,
-    /// The configuration (cloud storage credentials for reading cloud artifact URIs).
+    /// The configuration (cloud storage credentials for write tests of destinations inside `roots`).
     pub config: trove_core::Config,
-    /// The server's own files storage and key prefix: URIs below [`WebState::files_public_url`] are read from
-    /// here directly, without HTTP. `None` when no files server runs (embedded mode).
-    pub files: Option<(Arc<dyn ObjectStore>, ObjPath)>,
+    /// The only storage the UI reads artifact bytes from (and write-tests destinations in): the server's files
+    /// storage under its public URLs, and the folders and buckets the administrator allowed. A record naming
+    /// anything else is shown, never read.
+    pub roots: Arc<StorageRoots>,
     /// The files server's base URL as recorded in artifact URIs, e.g. `http://127.0.0.1:8081` (no trailing `/`
     /// needed).
     pub files_public_url: Option<String>,
@@ -95,6 +99,7 @@ pub fn router(state: WebState) -> Router {
             get(|| async { axum::response::Redirect::permanent("/static/favicon.svg") }),
         )
         .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
         .layer(axum::middleware::from_fn(pages::security_headers))
         .with_state(state)
 }

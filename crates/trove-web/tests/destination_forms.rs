@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::sync::Arc;
 use trove_store::{NewProject, NewTask, StatusChange};
 use trove_web::{WebAuth, WebState};
 
@@ -44,14 +45,18 @@ async fn destination_forms_check_and_save() {
         )
         .await
         .unwrap();
+    store
+        .add_credentials("u", &trove_core::sha256_hex(b"p"))
+        .await
+        .unwrap();
     let state = WebState {
         store: store.clone(),
         config: trove_core::Config::default(),
-        files: None,
+        roots: common::roots(None, &[dir.path()]),
         files_public_url: Some(common::FILES_URL.into()),
         auth: WebAuth::enabled(
             b"0123456789abcdef0123456789abcdef".to_vec(),
-            |a, s| async move { a == "u" && s == "p" },
+            Arc::new(common::StoreKeys(store.clone())),
         ),
     };
     let base = common::serve(state).await;

@@ -59,7 +59,7 @@ async fn ten_thousand_tasks_and_artifacts() {
     let state = WebState {
         store: store.clone(),
         config: Default::default(),
-        files: None,
+        roots: common::roots(None, &[]),
         files_public_url: None,
         auth: WebAuth::Disabled,
     };

@@ -26,9 +26,12 @@ pub struct ServerArgs {
     /// Files storage: a folder (default <home>/files) or s3://, gs://, azure:// URI.
     #[arg(long)]
     pub storage: Option<String>,
-    /// No authentication at all (local use only).
+    /// No authentication at all (local use only: requests must name a loopback host).
     #[arg(long)]
     pub no_auth: bool,
+    /// Lifetime of API tokens in seconds (default 30 days; `[server] token_ttl_secs`).
+    #[arg(long)]
+    pub token_ttl_secs: Option<i64>,
 }
 
 /// `trove credentials …`
@@ -83,7 +86,16 @@ fn options(config: Config, args: ServerArgs) -> ServeOptions {
         o.storage = args.storage;
     }
     o.no_auth |= args.no_auth;
+    if let Some(t) = args.token_ttl_secs {
+        o.token_ttl_secs = t;
+    }
     o
+}
+
+/// Files and folders the server creates (database, uploads) are private to its user.
+fn private_umask() {
+    #[cfg(unix)]
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {
@@ -93,13 +105,14 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
         .context("start the async runtime")
 }
 
-/// Run the server until Ctrl-C.
+/// Run the server until Ctrl-C or SIGTERM, then stop gracefully (requests in flight, uploads included, get
+/// up to 10 s to finish).
 pub fn serve(config: Config, args: ServerArgs) -> Result<()> {
     let opts = options(config, args);
+    private_umask();
     runtime()?.block_on(async move {
         let running = trove_server::start(opts).await?;
-        tokio::signal::ctrl_c().await.context("wait for Ctrl-C")?;
-        running.shutdown().await;
+        running.wait().await;
         Ok(())
     })
 }
@@ -114,6 +127,7 @@ pub fn serve_until_stopped(config: Config, task: Option<&str>) -> Result<()> {
         },
     );
     let task = task.map(str::to_string);
+    private_umask();
     runtime()?.block_on(async move {
         let running = trove_server::start(opts).await?;
         match task {
@@ -126,8 +140,7 @@ pub fn serve_until_stopped(config: Config, task: Option<&str>) -> Result<()> {
                 running.web_addr
             ),
         }
-        tokio::signal::ctrl_c().await.context("wait for Ctrl-C")?;
-        running.shutdown().await;
+        running.wait().await;
         Ok(())
     })
 }

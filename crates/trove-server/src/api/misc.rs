@@ -6,33 +6,49 @@ use crate::auth::{self, API_VERSION, Identity, SERVER_VERSION};
 use crate::error::ApiError;
 use serde_json::{Value, json};
 
-/// `auth.login`: Basic `access_key:secret_key` (or a still-valid bearer token) → a fresh signed token.
-/// `expiration_sec` (body or query) shortens the token's life; it never extends past the configured TTL.
+/// `auth.login`: Basic `access_key:secret_key` (or a still-valid bearer token of an active key) → a fresh
+/// signed token. `expiration_sec` (body or query) shortens the token's life; it never extends past the
+/// configured TTL, and a token renewed from a bearer token never outlives the one it renews. Failed logins
+/// are throttled per client address and per key ([`crate::throttle`]).
 pub async fn login(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
     let st = &ctx.state;
+    let now = trove_core::timefmt::now_secs();
     let basic = auth::basic_credentials(&ctx.headers)?;
-    let identity = match basic {
-        Some((key, _)) if st.no_auth => Identity::for_key(&key),
+    let (identity, not_after) = match basic {
+        Some((key, _)) if st.no_auth => (Identity::for_key(&key), None),
         Some((key, secret)) => {
+            if let Err(wait) = st.throttle.check(ctx.client, &key) {
+                tracing::warn!(access_key = %key, client = %ctx.client, "login throttled");
+                return Err(ApiError::new(
+                    429,
+                    0,
+                    format!(
+                        "Too many failed logins: try again in {} s",
+                        wait.as_secs() + 1
+                    ),
+                )
+                .with_data(json!({ "retry_after": wait.as_secs() + 1 })));
+            }
             let ok = crate::credentials::check(&st.store, &key, &secret)
                 .await
                 .map_err(|e| ApiError::internal(format!("cannot check credentials: {e}")))?;
             if !ok {
-                tracing::warn!(access_key = %key, "login refused: unknown key or wrong secret");
+                st.throttle.failed(ctx.client, &key);
+                tracing::warn!(access_key = %key, client = %ctx.client, "login refused: unknown key, revoked key or wrong secret");
                 return Err(ApiError::unauthorized(
                     21,
                     "Invalid credentials: unknown access key or wrong secret key",
                 ));
             }
-            Identity::for_key(&key)
+            (Identity::for_key(&key), None)
         }
-        None => match auth::bearer_token(&ctx.headers) {
-            Some(t) => match st.keys.verify(&t) {
-                Ok(c) => c.identity,
-                Err(_) if st.no_auth => Identity::anonymous(),
+        None => match auth::header_token(&ctx.headers) {
+            Some(t) => match st.verify_active(&t).await {
+                Ok(c) => (c.identity, Some(c.exp)),
+                Err(_) if st.no_auth => (Identity::anonymous(), None),
                 Err(e) => return Err(e),
             },
-            None if st.no_auth => Identity::anonymous(),
+            None if st.no_auth => (Identity::anonymous(), None),
             None => {
                 return Err(ApiError::unauthorized(
                     11,
@@ -42,10 +58,11 @@ pub async fn login(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
         },
     };
     let ttl = match args::opt_u64(b, "expiration_sec")? {
-        Some(s) if s > 0 => (s as i64).min(st.token_ttl_secs),
+        Some(s) if s > 0 => (s.min(i64::MAX as u64) as i64).min(st.token_ttl_secs),
         _ => st.token_ttl_secs,
     };
-    Ok(json!({ "token": st.keys.issue(identity, ttl)? }))
+    let exp = not_after.map_or(now + ttl, |limit| (now + ttl).min(limit));
+    Ok(json!({ "token": st.keys.issue_until(identity, now, exp)? }))
 }
 
 /// `users.get_current_user`.

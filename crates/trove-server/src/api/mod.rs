@@ -12,16 +12,14 @@ mod tasks_extra;
 
 use crate::auth::{API_VERSION, Identity};
 use crate::error::{ApiError, Endpoint, envelope};
-use crate::state::SharedState;
+use crate::state::{LOGIN_BODY_LIMIT, SharedState, TokenFrom};
 use axum::Router;
 use axum::body::Body as HttpBody;
-use axum::extract::State;
+use axum::extract::{ConnectInfo, Extension, State};
 use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Map, Value, json};
-
-/// Largest API request body (events batches are split by the SDK at 15 MB).
-pub const MAX_API_BODY: usize = 64 * 1024 * 1024;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 /// Per-request context handed to endpoint handlers.
 pub struct Ctx {
@@ -31,6 +29,8 @@ pub struct Ctx {
     pub identity: Identity,
     /// Request headers (login reads Basic credentials from them).
     pub headers: HeaderMap,
+    /// The client's address (login throttling).
+    pub client: IpAddr,
 }
 
 /// The API router (one fallback handler parses the path; see [`dispatch`]).
@@ -113,9 +113,23 @@ fn merge_query(body: &mut Value, uri: &Uri) {
     }
 }
 
-/// The single API handler: parse, authenticate, run the endpoint, wrap in the envelope.
+/// True for the JSON content types the API reads (`application/json`, json-lines).
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    matches!(
+        essence,
+        "application/json"
+            | "application/json-lines"
+            | "application/jsonl"
+            | "application/x-ndjson"
+    )
+}
+
+/// The single API handler: authenticate (before reading the body), read a bounded body, run the endpoint,
+/// wrap in the envelope.
 pub async fn dispatch(
     State(state): State<SharedState>,
+    client: Option<Extension<ConnectInfo<SocketAddr>>>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -135,7 +149,8 @@ pub async fn dispatch(
         actual_version: actual_version(&requested),
         requested_version: requested,
     };
-    match run(state, method, &uri, headers, body, &name).await {
+    let client = client.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.0.ip());
+    match run(state, client, method, &uri, headers, body, &name).await {
         Ok(data) => {
             let env = envelope(&ep, 200, 0, "OK", json!({}), data);
             (StatusCode::OK, axum::Json(env)).into_response()
@@ -149,6 +164,7 @@ pub async fn dispatch(
 
 async fn run(
     state: SharedState,
+    client: IpAddr,
     method: Method,
     uri: &Uri,
     headers: HeaderMap,
@@ -162,31 +178,44 @@ async fn run(
             format!("method {method} not allowed: use GET or POST"),
         ));
     }
-    let identity = if name == "auth.login" {
-        Identity::anonymous()
-    } else {
-        state.authenticate(&headers)?
-    };
-    let bytes = axum::body::to_bytes(body, MAX_API_BODY)
-        .await
-        .map_err(|e| {
-            ApiError::new(
-                413,
-                0,
-                format!("request body unreadable or larger than {MAX_API_BODY} bytes: {e}"),
-            )
-        })?;
     let ct = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
+    // Credentials first, body second: nobody without a valid token makes the server read more than a login's
+    // few bytes. A token in a cookie counts only with a JSON body, which no other site can make a browser send.
+    let (identity, limit) = if name == "auth.login" {
+        (Identity::anonymous(), LOGIN_BODY_LIMIT)
+    } else {
+        let from = if is_json(&ct) {
+            TokenFrom::HeaderOrCookie
+        } else {
+            TokenFrom::Header
+        };
+        (state.authenticate(&headers, from).await?, state.limits.api)
+    };
+    let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
+        ApiError::new(
+            413,
+            0,
+            format!("request body unreadable, too slow or larger than {limit} bytes for {name}"),
+        )
+    })?;
+    if !ct.is_empty() && !is_json(&ct) && !bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::new(
+            415,
+            0,
+            format!("unsupported content type {ct:?}: send the body as application/json"),
+        ));
+    }
     let mut value = parse_body(&bytes, &ct)?;
     merge_query(&mut value, uri);
     let ctx = Ctx {
         state,
         identity,
         headers,
+        client,
     };
     // Endpoints that take a list (events batches) get it as `{"requests": [...]}`.
     let body: Map<String, Value> = match value {

@@ -10,6 +10,8 @@ use trove_core::ArtifactRecord;
 const HEAD_BYTES: u64 = 2 * 1024 * 1024;
 /// Most bytes decompressed from a gzip file for a table preview.
 const GUNZIP_BYTES: usize = 1024 * 1024;
+/// Longest a preview may take to compute; then the recorded preview text is shown.
+const PREVIEW_TIME_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// What kind of preview the file name asks for.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -100,7 +102,18 @@ pub(crate) async fn compute(
             src: html::file_href(task, &rec.key, &rec.mode, version, false),
         };
     }
-    match from_bytes(&source, kind, rec.kind == "pandas").await {
+    let computed = tokio::time::timeout(
+        PREVIEW_TIME_LIMIT,
+        from_bytes(&source, kind, rec.kind == "pandas"),
+    )
+    .await
+    .unwrap_or_else(|_| {
+        Err(format!(
+            "it took longer than {} s",
+            PREVIEW_TIME_LIMIT.as_secs()
+        ))
+    });
+    match computed {
         Ok(p) => p,
         Err(e) => stored(
             rec,
@@ -171,26 +184,16 @@ async fn from_bytes(source: &Source, kind: Kind, index_first: bool) -> Result<Pr
             })
         }
         Kind::Parquet => {
-            let src = source.clone();
-            let rt = tokio::runtime::Handle::current();
-            tokio::task::spawn_blocking(move || match src {
-                Source::Local(p) => {
-                    let f = std::fs::File::open(&p).map_err(|e| format!("{}: {e}", p.display()))?;
-                    preview::parquet_table(f, index_first)
-                }
-                Source::Object { .. } => {
-                    let size = rt.block_on(src.size()).map_err(|e| e.to_string())?;
-                    if size > MAX_PREVIEW_FETCH {
-                        return Err(format!(
-                            "the file is larger than the {} the web UI reads from object storage",
-                            trove_core::preview::format_size_binary(MAX_PREVIEW_FETCH)
-                        ));
-                    }
-                    let all = rt
-                        .block_on(src.read_head(size))
-                        .map_err(|e| e.to_string())?;
-                    preview::parquet_table(bytes::Bytes::from(all), index_first)
-                }
+            let size = source.size().await.map_err(|e| e.to_string())?;
+            if size > preview::MAX_PARQUET_BYTES {
+                return Err(format!(
+                    "the file is larger than the {} a preview reads",
+                    trove_core::preview::format_size_binary(preview::MAX_PARQUET_BYTES)
+                ));
+            }
+            let all = source.read_head(size).await.map_err(|e| e.to_string())?;
+            tokio::task::spawn_blocking(move || {
+                preview::parquet_table(bytes::Bytes::from(all), index_first)
             })
             .await
             .map_err(|e| format!("preview task failed: {e}"))?

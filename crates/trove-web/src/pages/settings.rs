@@ -68,7 +68,14 @@ pub(crate) async fn project_settings(
     let value = if raw.is_empty() {
         None
     } else {
-        match destination::check(&state.config, state.files_public_url.as_deref(), raw).await {
+        match destination::check(
+            &state.config,
+            &state.roots,
+            state.files_public_url.as_deref(),
+            raw,
+        )
+        .await
+        {
             Ok(a) => {
                 tracing::info!(project = %id, destination = %a.value, checked = %a.checked,
                     "project default output destination set in the web UI");
@@ -188,7 +195,14 @@ pub(crate) async fn task_output(
     let value = if raw.is_empty() {
         None
     } else {
-        match destination::check(&state.config, state.files_public_url.as_deref(), raw).await {
+        match destination::check(
+            &state.config,
+            &state.roots,
+            state.files_public_url.as_deref(),
+            raw,
+        )
+        .await
+        {
             Ok(a) => Some(a.value),
             Err(msg) => return refuse_task(&state, &headers, &id, raw, &msg).await,
         }

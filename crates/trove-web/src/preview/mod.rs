@@ -4,8 +4,9 @@
 
 pub mod npy;
 mod parquet;
+mod parquet_pages;
 
-pub use parquet::parquet_table;
+pub use parquet::{MAX_PARQUET_BYTES, parquet_table};
 
 use crate::html::escape;
 use std::fmt::Write;

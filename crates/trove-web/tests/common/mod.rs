@@ -342,15 +342,9 @@ pub async fn fixture(auth: bool) -> Fixture {
             .add_credentials("webtest", &trove_core::sha256_hex(b"websecret"))
             .await
             .unwrap();
-        let s = store.clone();
         WebAuth::enabled(
             b"test cookie signing key, 32+ bytes long".to_vec(),
-            move |ak: String, sk: String| {
-                let s = s.clone();
-                async move {
-                    matches!(s.get_credentials(&ak).await, Ok(Some(c)) if !c.revoked && c.secret_hash == trove_core::sha256_hex(sk.as_bytes()))
-                }
-            },
+            Arc::new(StoreKeys(store.clone())),
         )
     } else {
         WebAuth::Disabled
@@ -358,7 +352,7 @@ pub async fn fixture(auth: bool) -> Fixture {
     let state = WebState {
         store: store.clone(),
         config: trove_core::Config::default(),
-        files: Some((objects, prefix)),
+        roots: roots(Some((objects, prefix)), &[&dir.path().join("src")]),
         files_public_url: Some(FILES_URL.to_string()),
         auth,
     };
@@ -372,6 +366,49 @@ pub async fn fixture(auth: bool) -> Fixture {
         files,
         files_root,
     }
+}
+
+/// Logins checked against the store's credentials (secret hash = plain SHA-256 in these tests), sessions
+/// against revocation.
+pub struct StoreKeys(pub SharedStore);
+
+impl trove_web::KeyChecker for StoreKeys {
+    fn login(
+        &self,
+        access: String,
+        secret: String,
+        _client: std::net::IpAddr,
+    ) -> futures::future::BoxFuture<'static, trove_web::LoginVerdict> {
+        let s = self.0.clone();
+        Box::pin(async move {
+            match s.get_credentials(&access).await {
+                Ok(Some(c)) if c.secret_hash == trove_core::sha256_hex(secret.as_bytes()) => {
+                    trove_web::LoginVerdict::Accepted
+                }
+                _ => trove_web::LoginVerdict::Refused,
+            }
+        })
+    }
+
+    fn is_active(&self, access: String) -> futures::future::BoxFuture<'static, bool> {
+        let s = self.0.clone();
+        Box::pin(async move { matches!(s.get_credentials(&access).await, Ok(Some(_))) })
+    }
+}
+
+/// Storage roots: the files storage under [`FILES_URL`] (if given) and local folders.
+pub fn roots(
+    files: Option<(Arc<dyn object_store::ObjectStore>, ObjPath)>,
+    folders: &[&Path],
+) -> Arc<trove_storage::StorageRoots> {
+    let mut r = trove_storage::StorageRoots::new();
+    if let Some((store, prefix)) = files {
+        r.add_store("files", vec![FILES_URL.to_string()], store, prefix);
+    }
+    for f in folders {
+        r.add_folder(f).unwrap();
+    }
+    Arc::new(r)
 }
 
 /// Serve the router on 127.0.0.1:0; returns the base URL.
