@@ -21,6 +21,9 @@ pub enum WebError {
     /// The artifact's bytes cannot be read (missing file, unsupported URI, storage error).
     #[error("cannot read the artifact's bytes: {0}")]
     Bytes(String),
+    /// A page template failed to render.
+    #[error("the page could not be rendered: {0}")]
+    Render(String),
 }
 
 impl WebError {
@@ -29,7 +32,7 @@ impl WebError {
             Self::Store(trove_store::StoreError::NotFound { .. }) | Self::NotFound(_) => {
                 StatusCode::NOT_FOUND
             }
-            Self::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Store(_) | Self::Render(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::Bytes(_) => StatusCode::BAD_GATEWAY,

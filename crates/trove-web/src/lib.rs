@@ -31,6 +31,7 @@ mod files;
 pub mod html;
 mod pages;
 pub mod preview;
+mod templates;
 
 pub use auth::WebAuth;
 pub use error::WebError;
