@@ -1,5 +1,8 @@
-//! The web UI's error type and its HTML rendering.
+//! The web UI's error type and its HTML rendering (`templates/error.html`).
 
+use crate::html::Notice;
+use crate::templates::filters;
+use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
@@ -26,6 +29,17 @@ pub enum WebError {
     Render(String),
 }
 
+/// The error page.
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    /// The page title: the status's reason phrase.
+    title: &'a str,
+    code: u16,
+    reason: &'a str,
+    notice: Notice,
+}
+
 impl WebError {
     fn status(&self) -> StatusCode {
         match self {
@@ -46,16 +60,16 @@ impl IntoResponse for WebError {
         if status.is_server_error() {
             tracing::warn!(error = %self, "web request failed");
         }
-        let body = crate::html::page(
-            status.canonical_reason().unwrap_or("error"),
-            "",
-            &format!(
-                r#"<section class="card"><h1>{} {}</h1>{}</section>"#,
-                status.as_u16(),
-                crate::html::escape(status.canonical_reason().unwrap_or("")),
-                crate::html::notice("err", &self.to_string())
-            ),
-        );
+        let page = ErrorPage {
+            title: status.canonical_reason().unwrap_or("error"),
+            code: status.as_u16(),
+            reason: status.canonical_reason().unwrap_or(""),
+            notice: crate::html::notice("err", &self.to_string()),
+        };
+        let body = page.render().unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "the error page could not be rendered");
+            format!("{} error", status.as_u16())
+        });
         (status, Html(body)).into_response()
     }
 }

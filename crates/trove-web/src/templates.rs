@@ -61,3 +61,63 @@ pub(crate) fn render<T: Template>(template: &T) -> WebResult<String> {
 pub(crate) fn page<T: Template>(template: &T) -> WebResult<Html<String>> {
     render(template).map(Html)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An inline template: a string field and an embedded template.
+    #[derive(Template)]
+    #[template(
+        source = r#"<p title="{{ text }}">{{ text }}</p>{{ inner|fragment }}"#,
+        ext = "html"
+    )]
+    struct Outer<'a> {
+        text: &'a str,
+        inner: crate::html::Notice,
+    }
+
+    #[test]
+    fn values_are_escaped_and_fragments_are_not() {
+        let page = Outer {
+            text: r#"<script>alert(1)</script> "onmouseover=x' &"#,
+            inner: crate::html::notice("err", "<b>&</b>"),
+        }
+        .render()
+        .unwrap();
+        assert_eq!(
+            page,
+            "<p title=\"&lt;script&gt;alert(1)&lt;/script&gt; &quot;onmouseover=x&#39; &amp;\">\
+             &lt;script&gt;alert(1)&lt;/script&gt; &quot;onmouseover=x&#39; &amp;</p>\
+             <div class=\"notice err\">&lt;b&gt;&amp;&lt;/b&gt;</div>"
+        );
+    }
+
+    #[test]
+    fn escaper_matches_html_escape() {
+        for s in ["", "plain é ✓", "a&b<c>d\"e'f", "&lt;", "<<>>", "é<é"] {
+            let mut out = String::new();
+            askama::filters::Escaper::write_escaped_str(&HtmlEscaper, &mut out, s).unwrap();
+            assert_eq!(out, crate::html::escape(s), "{s}");
+        }
+        assert_eq!(crate::html::escape("é<é"), "é&lt;é");
+    }
+
+    /// No template opts out of escaping: embedded HTML goes through `|fragment`, which takes only templates.
+    #[test]
+    fn no_template_uses_safe() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let squeezed: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            // `|e("txt")` / `|escape("txt")` would pick another escaper; `{% filter safe %}` is `|safe` for a block.
+            for banned in ["|safe", "|e(", "|escape(", "filtersafe"] {
+                assert!(!squeezed.contains(banned), "{}: {banned}", path.display());
+            }
+            seen += 1;
+        }
+        assert!(seen >= 20, "templates found: {seen}");
+    }
+}
