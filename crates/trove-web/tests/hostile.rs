@@ -154,7 +154,7 @@ async fn hostile_text_is_escaped_on_every_page() {
     let t = task.id.clone();
 
     // artifacts
-    let mut text = ArtifactRecord::new(&p(11), &p(12));
+    let mut text = ArtifactRecord::new(p(11), p(12));
     text.uri = Some(format!("file:///tmp/{}.txt", p(17)));
     text.hash = Some(p(16));
     text.display_data = vec![(p(13), p(14))];
@@ -215,7 +215,7 @@ async fn hostile_text_is_escaped_on_every_page() {
         })
         .await
         .unwrap();
-    let mut other_art = ArtifactRecord::new(&p(11), "other kind");
+    let mut other_art = ArtifactRecord::new(p(11), "other kind");
     other_art.display_data = vec![(p(30), p(31))];
     store
         .upsert_artifacts(&other.id, &[other_art])
