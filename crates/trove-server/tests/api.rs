@@ -211,15 +211,32 @@ async fn auth_tokens_valid_expired_forged_and_cookie() {
             .contains("expired")
     );
 
-    // Cookie auth.
+    // Cookie auth: only with a JSON body (which no other site can make a browser send).
     let r = s
         .http
         .get(format!("{}/v2.23/projects.get_all", s.api))
         .header("Cookie", format!("other=1; clearml_token_basic={t}"))
+        .header("Content-Type", "application/json")
+        .body("{}")
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), 200);
+    for ct in [None, Some("text/plain")] {
+        let mut req = s
+            .http
+            .post(format!("{}/v2.23/projects.get_all", s.api))
+            .header("Cookie", format!("clearml_token_basic={t}"))
+            .body("{}");
+        if let Some(ct) = ct {
+            req = req.header("Content-Type", ct);
+        }
+        assert_eq!(
+            req.send().await.unwrap().status(),
+            401,
+            "cookie with {ct:?}"
+        );
+    }
 
     // Revoked keys cannot log in; new keys can.
     let store = s.srv().store.clone();

@@ -93,11 +93,12 @@ async fn project_default_destination_set_in_the_ui() {
     unsafe { std::env::remove_var("TROVE_DEFAULT_OUTPUT_URI") };
     let py = tokio::task::spawn_blocking(venv).await.unwrap();
     let chromium = tokio::task::spawn_blocking(Browser::install).await.unwrap();
-    let s = TestServer::start().await;
-    let token = s.login().await;
-    let store = s.srv().store.clone();
     let work = tempfile::tempdir().unwrap();
     let wd = work.path().canonicalize().unwrap();
+    // The server may write-test (and read) destinations in the work folder only.
+    let s = TestServer::start_allowing(&[&wd]).await;
+    let token = s.login().await;
+    let store = s.srv().store.clone();
     let good = wd.join("project-artifacts");
     let code_dir = wd.join("code-artifacts");
     std::fs::create_dir_all(&good).unwrap();

@@ -28,7 +28,7 @@ use trove_testkit::python::{self, Venv};
 const CLIENTS: usize = 8;
 const PER_CLIENT: usize = 100;
 const SHARED_TASKS: usize = 4;
-const TOKEN_SECRET: &str = "two-servers-shared-signing-key";
+const TOKEN_SECRET: &str = "two-servers-shared-signing-key-0123456789abcdef";
 /// Round 1 also runs this many clients with the official ClearML Python SDK (ids after the Rust ones), each
 /// on its own server.
 const PY_CLIENTS: usize = 2;

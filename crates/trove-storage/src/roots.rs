@@ -53,7 +53,8 @@ enum Kind {
         bases: Vec<String>,
         store: Arc<dyn ObjectStore>,
         prefix: ObjPath,
-        /// Keys below the bases are percent-encoded (http urls of a files server).
+        /// Keys below the bases are percent-encoded (http urls of a files server, which stores each key
+        /// segment as one path part).
         percent_encoded: bool,
     },
 }
@@ -264,7 +265,13 @@ impl Root {
                 if !is_confined(&key) {
                     return None;
                 }
-                let path = crate::objects::object_path(prefix, &key).ok()?;
+                let path = if *percent_encoded {
+                    // As the files server stores an upload: one path part per key segment.
+                    key.split('/').fold(prefix.clone(), |p, part| p.join(part))
+                } else {
+                    // As trove-storage's destinations store a key.
+                    crate::objects::object_path(prefix, &key).ok()?
+                };
                 Some(Located::Object {
                     store: store.clone(),
                     path,

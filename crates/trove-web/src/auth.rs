@@ -3,7 +3,7 @@
 //! everyone without a valid session to `/login`, and ends sessions whose key has been revoked at once.
 
 use crate::Shared;
-use crate::html::{escape, url_encode};
+use crate::html::url_encode;
 use axum::extract::{ConnectInfo, Extension, Form, Query, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -226,19 +226,24 @@ pub(crate) struct NextQuery {
 }
 
 fn login_page(next: &str, error: Option<&str>) -> String {
-    let err = error
-        .map(|e| crate::html::notice("err", e))
-        .unwrap_or_default();
-    format!(
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Log in · trove</title><link rel="icon" href="/static/favicon.svg"><link rel="stylesheet" href="/static/style.css"></head>
-<body class="login"><form class="card login-card" method="post" action="/login">
-<h1>trove</h1><p class="muted">Log in with an API key pair (<code>trove credentials create</code>).</p>{err}
-<label>Access key<input name="access_key" autocomplete="username" required autofocus></label>
-<label>Secret key<input name="secret_key" type="password" autocomplete="current-password" required></label>
-<input type="hidden" name="next" value="{next}"><button type="submit">Log in</button></form></body></html>"#,
-        next = escape(next)
-    )
+    use crate::templates::filters;
+    use askama::Template;
+
+    /// `templates/login.html`.
+    #[derive(Template)]
+    #[template(path = "login.html")]
+    struct LoginPage<'a> {
+        next: &'a str,
+        notice: Option<crate::html::Notice>,
+    }
+    let page = LoginPage {
+        next,
+        notice: error.map(|e| crate::html::notice("err", e)),
+    };
+    page.render().unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "the login page could not be rendered");
+        "the login page could not be rendered".to_string()
+    })
 }
 
 /// `GET /login`.

@@ -40,12 +40,22 @@ pub(crate) fn token(state: &Shared, headers: &HeaderMap) -> String {
     )
 }
 
+/// The hidden input to put in every POST form (`templates/csrf.html`); embed it with `{{ csrf|fragment }}`.
+#[derive(askama::Template)]
+#[template(path = "csrf.html")]
+pub(crate) struct HiddenInput {
+    /// The field name, [`FIELD`].
+    name: &'static str,
+    /// The token from [`token`].
+    token: String,
+}
+
 /// The hidden input to put in every POST form.
-pub(crate) fn hidden_input(state: &Shared, headers: &HeaderMap) -> String {
-    format!(
-        r#"<input type="hidden" name="{FIELD}" value="{}">"#,
-        token(state, headers)
-    )
+pub(crate) fn hidden_input(state: &Shared, headers: &HeaderMap) -> HiddenInput {
+    HiddenInput {
+        name: FIELD,
+        token: token(state, headers),
+    }
 }
 
 /// Refuse cross-site requests and requests without this session's token.

@@ -1,24 +1,19 @@
-//! HTML building blocks: the one escape function every user-supplied string goes through, URL encoding, the
-//! page shell, and small formatters.
+//! HTML building blocks: URL encoding, links, and small fragments (times, status badges, notices, the pager)
+//! as askama templates, which escape every value.
 
+use crate::templates::HtmlEscaper;
+use askama::Template;
 use std::fmt::Write;
 
 /// Escape text for HTML element content and quoted attribute values: `& < > " '` become entities.
 ///
-/// This is the only escaping function of the crate; every string that came from a user, a client or a
-/// stored file passes through it before it reaches a page.
+/// Pages never call this: their templates escape every value with the same rules
+/// (`templates::HtmlEscaper`, chosen in `askama.toml`). It is public for tests that look for escaped text in a page.
 pub fn escape(text: &str) -> String {
+    use askama::filters::Escaper;
     let mut out = String::with_capacity(text.len() + text.len() / 8);
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
+    // Writing into a String cannot fail.
+    let _ = HtmlEscaper.write_escaped_str(&mut out, text);
     out
 }
 
@@ -75,88 +70,92 @@ pub fn preview_href(task: &str, key: &str, mode: &str, version: Option<u32>) -> 
     href
 }
 
-/// A whole page: `title` (escaped here), breadcrumb HTML, body HTML.
-pub fn page(title: &str, crumbs: &str, body: &str) -> String {
-    format!(
-        r#"<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title} · trove</title><link rel="icon" href="/static/favicon.svg"><link rel="stylesheet" href="/static/style.css"><script src="/static/app.js" defer></script>
-</head><body>
-<header class="top"><a class="brand" href="/projects">trove</a><nav class="crumbs">{crumbs}</nav>
-<a class="logout" href="/logout">log out</a></header>
-<main>{body}</main>
-</body></html>"#,
-        title = escape(title),
-    )
+/// A `<time>` element for a moment, or `—`.
+#[derive(Template)]
+#[template(path = "time.html")]
+pub struct Time {
+    /// ISO 8601 and short (`2026-11-26 04:14:17`) forms, or `None` for `—`.
+    stamp: Option<(String, String)>,
 }
 
 /// Human time from microseconds since the epoch: `2026-11-26 04:14:17` (UTC), or `—`.
-pub fn time_micros(micros: Option<i64>) -> String {
-    match micros {
+pub fn time_micros(micros: Option<i64>) -> Time {
+    let stamp = match micros {
         Some(m) if m > 0 => {
             let iso = trove_core::timefmt::iso_from_micros(m);
             let short: String = iso.replace('T', " ").chars().take(19).collect();
-            format!(
-                r#"<time datetime="{}">{}</time>"#,
-                escape(&iso),
-                escape(&short)
-            )
+            Some((iso, short))
         }
-        _ => "—".to_string(),
-    }
+        _ => None,
+    };
+    Time { stamp }
 }
 
 /// Human time from epoch seconds.
-pub fn time_secs(secs: Option<i64>) -> String {
+pub fn time_secs(secs: Option<i64>) -> Time {
     time_micros(secs.map(|s| s.saturating_mul(1_000_000)))
 }
 
 /// A coloured status badge.
-pub fn status_badge(status: &str) -> String {
-    let s = escape(status);
-    format!(
-        r#"<span class="badge st-{s}">{}</span>"#,
-        s.replace('_', " ")
-    )
+#[derive(Template)]
+#[template(path = "badge.html")]
+pub struct Badge {
+    /// The status, as stored (`in_progress`); also the CSS class suffix.
+    status: String,
+    /// The status as shown (`in progress`).
+    label: String,
 }
 
-/// Size in binary units, or `—`.
+/// A coloured status badge.
+pub fn status_badge(status: &str) -> Badge {
+    Badge {
+        status: status.to_string(),
+        label: status.replace('_', " "),
+    }
+}
+
+/// Size in binary units, or `—` (plain text).
 pub fn size(bytes: Option<u64>) -> String {
     bytes.map_or_else(|| "—".to_string(), trove_core::preview::format_size_binary)
 }
 
-/// An error/notice box.
-pub fn notice(kind: &str, text: &str) -> String {
-    format!(r#"<div class="notice {kind}">{}</div>"#, escape(text))
+/// An error/notice box: `kind` is its CSS class (`ok`, `warn`, `err`).
+#[derive(Template, Debug, Clone)]
+#[template(path = "notice.html")]
+pub struct Notice {
+    /// `ok`, `warn` or `err`.
+    kind: String,
+    /// The message.
+    text: String,
 }
 
-/// Pagination links: `base` already contains `?…&` or `?`; shows «prev · page x of y · next».
-pub fn pager(base: &str, page: u64, per_page: u64, total: u64) -> String {
-    let pages = total.div_ceil(per_page).max(1);
-    if pages <= 1 {
-        return String::new();
+/// An error/notice box.
+pub fn notice(kind: &str, text: &str) -> Notice {
+    Notice {
+        kind: kind.to_string(),
+        text: text.to_string(),
     }
-    let mut out = String::from(r#"<nav class="pager">"#);
-    if page > 1 {
-        let _ = write!(
-            out,
-            r#"<a href="{base}page=1">« first</a><a href="{base}page={}">‹ prev</a>"#,
-            page - 1
-        );
+}
+
+/// Pagination links («first ‹ prev · page x of y · next › last»), or nothing when everything fits on one page.
+#[derive(Template)]
+#[template(path = "pager.html")]
+pub struct Pager {
+    /// The link base split at `&`: the template joins the (escaped) parts with `&` and appends `page=n`.
+    parts: Vec<String>,
+    page: u64,
+    pages: u64,
+    total: u64,
+}
+
+/// Pagination links: `base` already contains `?…&` or `?` (built from [`url_encode`]d values).
+pub fn pager(base: &str, page: u64, per_page: u64, total: u64) -> Pager {
+    Pager {
+        parts: base.split('&').map(String::from).collect(),
+        page,
+        pages: total.div_ceil(per_page).max(1),
+        total,
     }
-    let _ = write!(
-        out,
-        r#"<span>page {page} of {pages} · {total} items</span>"#
-    );
-    if page < pages {
-        let _ = write!(
-            out,
-            r#"<a href="{base}page={}">next ›</a><a href="{base}page={pages}">last »</a>"#,
-            page + 1
-        );
-    }
-    out.push_str("</nav>");
-    out
 }
 
 #[cfg(test)]
@@ -196,8 +195,8 @@ mod tests {
 
     #[test]
     fn pager_links() {
-        assert_eq!(pager("?", 1, 10, 5), "");
-        let p = pager("?q=x&", 2, 10, 35);
+        assert_eq!(pager("?", 1, 10, 5).to_string(), "");
+        let p = pager("?q=x&", 2, 10, 35).to_string();
         assert!(p.contains("page 2 of 4"));
         assert!(p.contains(r#"href="?q=x&page=1""#));
         assert!(p.contains(r#"href="?q=x&page=3""#));

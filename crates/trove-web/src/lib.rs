@@ -19,8 +19,8 @@
 //! | `/health` | `ok` |
 //! | `/static/{file}` | the embedded stylesheet and script |
 //!
-//! Everything users sent goes through [`html::escape`]. Pages send a Content-Security-Policy that allows no
-//! inline script, so even an escaping mistake cannot run injected code.
+//! Pages are askama templates (`templates/*.html`) that escape every value they show. Pages send a
+//! Content-Security-Policy that allows no inline script, so even an escaping mistake cannot run injected code.
 
 mod auth;
 mod bytes_source;
@@ -31,6 +31,7 @@ mod files;
 pub mod html;
 mod pages;
 pub mod preview;
+mod templates;
 
 pub use auth::{KeyChecker, LoginVerdict, WebAuth};
 pub use error::WebError;

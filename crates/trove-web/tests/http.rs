@@ -401,10 +401,18 @@ async fn s3_artifacts_are_read_through_trove_storage() {
     );
     fx.store.upsert_artifacts(&fx.task, &[rec]).await.unwrap();
     let mut state = fx.state.clone();
-    state.config = cfg;
-    let base = serve(state).await;
+    state.config = cfg.clone();
     let c = client();
     let t = &fx.task;
+    // Not an allowed destination: shown with the recorded preview, never read.
+    let base = serve(state.clone()).await;
+    let p = text(&c, &format!("{base}/preview/{t}/cloud%20frame?mode=output")).await;
+    assert!(p.contains("outside the storage this server reads"), "{p}");
+    // Allowed ([server] allowed_destinations): read with the configured credentials.
+    let mut roots = trove_storage::StorageRoots::new();
+    roots.add_destination("s3://bucket/exp", &cfg).unwrap();
+    state.roots = std::sync::Arc::new(roots);
+    let base = serve(state).await;
     let p = text(&c, &format!("{base}/preview/{t}/cloud%20frame?mode=output")).await;
     assert!(
         p.contains("<th>falcon</th><td>2</td><td>2</td><td>10</td>"),

@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use trove_server::{RunningServer, ServeOptions};
 
-pub const TOKEN_SECRET: &str = "integration-test-signing-key";
+pub const TOKEN_SECRET: &str = "integration-test-signing-key-0123456789abcdef";
 
 pub struct TestServer {
     pub server: Option<RunningServer>,
@@ -36,14 +36,28 @@ impl TestServer {
     }
 
     pub async fn start_with(no_auth: bool) -> Self {
+        Self::start_custom(no_auth, |_| {}).await
+    }
+
+    /// A server whose `[server] allowed_destinations` are `dirs` (its web UI reads and write-tests there).
+    pub async fn start_allowing(dirs: &[&std::path::Path]) -> Self {
+        let dirs: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
+        Self::start_custom(false, move |o| {
+            o.config.server.allowed_destinations = dirs.clone()
+        })
+        .await
+    }
+
+    /// A server with options changed by `edit` before it starts.
+    pub async fn start_custom(no_auth: bool, edit: impl FnOnce(&mut ServeOptions)) -> Self {
         let _ = tracing_subscriber::fmt()
             .with_env_filter("warn")
             .with_test_writer()
             .try_init();
         let home = tempfile::tempdir().unwrap();
-        let server = trove_server::start(options(home.path(), no_auth))
-            .await
-            .unwrap();
+        let mut opts = options(home.path(), no_auth);
+        edit(&mut opts);
+        let server = trove_server::start(opts).await.unwrap();
         let (access, secret) = server.initial_credentials.clone().unwrap_or_default();
         let api = format!("http://{}", server.api_addr);
         let files = format!("http://{}", server.files_addr);

@@ -1,14 +1,16 @@
 //! The ARTIFACTS tab (grouped DATA AUDIT / OTHER, paginated, lazy previews) and the preview fragments.
 
 use super::preview_load;
-use super::{load_task, task_crumbs, task_header};
+use super::{TaskCrumbs, TaskHeader, load_task, task_crumbs, task_header};
 use crate::Shared;
 use crate::bytes_source::is_local_uri;
 use crate::error::{WebError, WebResult};
-use crate::html::{self, escape, url_encode};
+use crate::html::{self, Notice, Pager, Time, url_encode};
+use crate::preview::{Preview, PreviewHtml};
+use crate::templates::{self, filters};
+use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
-use std::fmt::Write;
 use trove_core::{ArtifactRecord, ArtifactVersion, UploadState};
 
 /// Artifacts per page of the tab.
@@ -45,87 +47,94 @@ pub(crate) async fn artifacts(
             ARTIFACTS_PER_PAGE,
         )
         .await?;
-    let (audit, other): (Vec<_>, Vec<_>) = list
-        .iter()
-        .enumerate()
-        .partition(|(_, a)| a.kind == DATA_AUDIT);
-
-    let mut body = task_header(&task, "artifacts", Some(total));
-    if list.is_empty() {
-        body.push_str(
-            r#"<section class="card"><p class="muted">This task has no artifacts.</p></section>"#,
-        );
-        return Ok(Html(html::page(&task.name, &crumbs, &body)));
-    }
-    // left navigation, as ClearML's artifacts navbar
-    body.push_str(r#"<div class="artlayout"><nav class="artnav">"#);
-    for (title, group) in [("DATA AUDIT", &audit), ("OTHER", &other)] {
-        if group.is_empty() {
-            continue;
-        }
-        let _ = write!(body, "<h4>{title}</h4><ul>");
-        for (i, a) in group.iter() {
-            let _ = write!(body, r##"<li><a href="#a{i}">{}</a></li>"##, escape(&a.key));
-        }
-        body.push_str("</ul>");
-    }
-    body.push_str(r#"</nav><div class="artmain">"#);
-    for (title, group) in [("DATA AUDIT", &audit), ("OTHER", &other)] {
-        if group.is_empty() {
-            continue;
-        }
-        let _ = write!(body, r#"<h2 class="group">{title}</h2>"#);
-        for (i, a) in group.iter() {
-            let versions = if a.kind == DATA_AUDIT {
-                state.store.list_versions(&task.id, &a.key).await?
-            } else {
-                Vec::new()
-            };
-            body.push_str(&artifact_card(&task.id, *i, a, &versions));
+    let mut groups = Vec::new();
+    if !list.is_empty() {
+        let (audit, other): (Vec<_>, Vec<_>) = list
+            .iter()
+            .enumerate()
+            .partition(|(_, a)| a.kind == DATA_AUDIT);
+        for (title, group) in [("DATA AUDIT", audit), ("OTHER", other)] {
+            if group.is_empty() {
+                continue;
+            }
+            let mut cards = Vec::new();
+            for (i, a) in group {
+                let versions = if a.kind == DATA_AUDIT {
+                    state.store.list_versions(&task.id, &a.key).await?
+                } else {
+                    Vec::new()
+                };
+                cards.push(artifact_card(&task.id, i, a, &versions));
+            }
+            groups.push(Group { title, cards });
         }
     }
     let base = format!("/tasks/{}/artifacts?", url_encode(&task.id));
-    body.push_str(&html::pager(&base, page, ARTIFACTS_PER_PAGE, total));
-    body.push_str("</div></div>");
-    Ok(Html(html::page(
-        &format!("{} · artifacts", task.name),
-        &crumbs,
-        &body,
-    )))
+    templates::page(&ArtifactsPage {
+        name: task.name.clone(),
+        crumbs,
+        header: task_header(&task, "artifacts", Some(total)),
+        groups,
+        pager: html::pager(&base, page, ARTIFACTS_PER_PAGE, total),
+    })
 }
 
-/// The FILE PATH cell: a download link through `/files`, plus copy-to-clipboard for local paths.
-fn path_cell(task: &str, a: &ArtifactRecord) -> String {
-    let Some(uri) = a.uri.as_deref().filter(|u| !u.is_empty()) else {
-        return r#"<span class="muted">—</span>"#.into();
-    };
-    let dl = html::file_href(task, &a.key, &a.mode, None, true);
-    let ready = a.state == UploadState::Ready;
-    let download = if ready {
-        format!(
-            r#"<a class="btn small" href="{}" download>download</a>"#,
-            escape(&dl)
-        )
-    } else {
-        String::new()
-    };
-    if is_local_uri(uri) {
-        format!(
-            r#"<code class="path">{u}</code><button type="button" class="btn small copy" data-copy="{u}">copy</button>{download}"#,
-            u = escape(uri)
-        )
-    } else {
-        format!(r#"<code class="path">{}</code>{download}"#, escape(uri))
-    }
+/// `templates/artifacts.html`: the ARTIFACTS tab.
+#[derive(Template)]
+#[template(path = "artifacts.html")]
+struct ArtifactsPage {
+    name: String,
+    crumbs: TaskCrumbs,
+    header: TaskHeader,
+    /// DATA AUDIT and OTHER, those that have artifacts on this page.
+    groups: Vec<Group>,
+    pager: Pager,
 }
 
-fn state_cell(a: &ArtifactRecord) -> String {
-    let s = a.state.as_str();
-    let mut out = format!(r#"<span class="badge up-{s}">{s}</span>"#);
-    if let Some(e) = a.error.as_deref().filter(|e| !e.is_empty()) {
-        let _ = write!(out, r#" <span class="errtext">{}</span>"#, escape(e));
-    }
-    out
+/// A group of artifact cards.
+struct Group {
+    title: &'static str,
+    cards: Vec<ArtifactCard>,
+}
+
+/// One artifact's card (`templates/artifact_card.html`).
+#[derive(Template)]
+#[template(path = "artifact_card.html")]
+pub(crate) struct ArtifactCard {
+    /// Position on the page: the card's id is `a{idx}`.
+    idx: usize,
+    key: String,
+    kind: String,
+    mode: String,
+    /// Where the bytes are; `None` when nothing was uploaded.
+    uri: Option<String>,
+    /// The URI is a local path: it gets a copy button.
+    local: bool,
+    /// The download link, once the upload is complete.
+    download: Option<String>,
+    size: String,
+    hash: String,
+    /// Metadata rows: upper-case key, value.
+    meta: Vec<(String, String)>,
+    uploaded: Time,
+    /// The upload state and its error.
+    state: &'static str,
+    error: Option<String>,
+    /// Newest first.
+    versions: Vec<VersionRow>,
+    /// The preview fragment's link.
+    preview: String,
+}
+
+/// One row of a registered frame's version table.
+pub(crate) struct VersionRow {
+    version: u32,
+    uploaded: Time,
+    size: String,
+    hash: String,
+    hash_short: String,
+    download: String,
+    preview: String,
 }
 
 /// One artifact's card.
@@ -134,83 +143,42 @@ pub(crate) fn artifact_card(
     idx: usize,
     a: &ArtifactRecord,
     versions: &[ArtifactVersion],
-) -> String {
-    let mut out = format!(
-        r#"<article class="card artifact" id="a{idx}"><header><h3>{key}</h3><span class="kind">{kind}</span>{mode}</header><div class="artbody"><div class="artinfo"><table class="kv"><tbody>"#,
-        key = escape(&a.key),
-        kind = escape(&a.kind),
-        mode = if a.mode != "output" {
-            format!(r#"<span class="kind">{}</span>"#, escape(&a.mode))
-        } else {
-            String::new()
-        },
-    );
-    let _ = write!(
-        out,
-        "<tr><th>FILE PATH</th><td>{}</td></tr>",
-        path_cell(task, a)
-    );
-    let _ = write!(
-        out,
-        "<tr><th>FILE SIZE</th><td>{}</td></tr>",
-        escape(&html::size(a.content_size))
-    );
-    let _ = write!(
-        out,
-        r#"<tr><th>HASH</th><td class="mono hash">{}</td></tr>"#,
-        escape(a.hash.as_deref().unwrap_or("—"))
-    );
-    for (k, v) in &a.display_data {
-        let _ = write!(
-            out,
-            r#"<tr class="meta"><th>{}</th><td>{}</td></tr>"#,
-            escape(&k.to_uppercase()),
-            escape(v)
-        );
+) -> ArtifactCard {
+    let uri = a.uri.clone().filter(|u| !u.is_empty());
+    ArtifactCard {
+        idx,
+        key: a.key.clone(),
+        kind: a.kind.clone(),
+        mode: a.mode.clone(),
+        local: uri.as_deref().is_some_and(is_local_uri),
+        download: (uri.is_some() && a.state == UploadState::Ready)
+            .then(|| html::file_href(task, &a.key, &a.mode, None, true)),
+        uri,
+        size: html::size(a.content_size),
+        hash: a.hash.clone().unwrap_or_else(|| "—".into()),
+        meta: a
+            .display_data
+            .iter()
+            .map(|(k, v)| (k.to_uppercase(), v.clone()))
+            .collect(),
+        uploaded: html::time_secs(a.timestamp),
+        state: a.state.as_str(),
+        error: a.error.clone().filter(|e| !e.is_empty()),
+        versions: versions
+            .iter()
+            .rev()
+            .map(|v| VersionRow {
+                version: v.version,
+                uploaded: html::time_secs(Some(v.timestamp)),
+                size: html::size(Some(v.content_size)),
+                hash: v.hash.clone(),
+                hash_short: v.hash.get(..12).unwrap_or(&v.hash).to_string(),
+                download: html::file_href(task, &a.key, &a.mode, Some(v.version), true),
+                preview: html::preview_href(task, &a.key, &a.mode, Some(v.version)),
+            })
+            .collect(),
+        preview: html::preview_href(task, &a.key, &a.mode, None),
     }
-    let _ = write!(
-        out,
-        "<tr><th>UPLOADED</th><td>{}</td></tr>",
-        html::time_secs(a.timestamp)
-    );
-    let _ = write!(out, "<tr><th>STATE</th><td>{}</td></tr>", state_cell(a));
-    out.push_str("</tbody></table>");
-    if !versions.is_empty() {
-        out.push_str(r#"<details class="versions"><summary>"#);
-        let _ = write!(
-            out,
-            "{} version{}</summary>",
-            versions.len(),
-            if versions.len() == 1 { "" } else { "s" }
-        );
-        out.push_str(r#"<table class="data"><thead><tr><th>version</th><th>uploaded</th><th>size</th><th>hash</th><th></th></tr></thead><tbody>"#);
-        for v in versions.iter().rev() {
-            let _ = write!(
-                out,
-                r##"<tr><td>{n}</td><td>{t}</td><td class="num">{s}</td><td class="mono" title="{h}">{hs}</td><td><a href="{dl}">download</a> · <a href="#" class="loadprev" data-src="{pv}">preview</a></td></tr>"##,
-                n = v.version,
-                t = html::time_secs(Some(v.timestamp)),
-                s = escape(&html::size(Some(v.content_size))),
-                h = escape(&v.hash),
-                hs = escape(v.hash.get(..12).unwrap_or(&v.hash)),
-                dl = escape(&html::file_href(
-                    task,
-                    &a.key,
-                    &a.mode,
-                    Some(v.version),
-                    true
-                )),
-                pv = escape(&html::preview_href(task, &a.key, &a.mode, Some(v.version))),
-            );
-        }
-        out.push_str("</tbody></table></details>");
-    }
-    let _ = write!(
-        out,
-        r#"</div><div class="preview" data-src="{}"><span class="muted small">preview loads when visible…</span></div></div></article>"#,
-        escape(&html::preview_href(task, &a.key, &a.mode, None))
-    );
-    out
 }
 
 /// Query of a preview fragment.
@@ -254,47 +222,47 @@ pub(crate) async fn preview_fragment(
     Query(q): Query<PreviewQuery>,
 ) -> WebResult<Html<String>> {
     let (rec, version) = record_and_uri(&state, &task, &key, q.mode.as_deref(), q.version).await?;
-    let mut out = String::new();
-    if let Some(v) = &version {
-        let _ = write!(out, r#"<p class="muted small">version {}</p>"#, v.version);
-    }
-    match rec.state {
-        UploadState::Uploading if version.is_none() => {
-            out.push_str(&html::notice(
+    let stored = || Preview::Text {
+        text: rec.preview().to_string(),
+        note: None,
+    };
+    let (notice, preview) = match rec.state {
+        UploadState::Uploading if version.is_none() => (
+            Some(html::notice(
                 "warn",
                 "The upload is still in progress; this is the preview recorded by the client.",
-            ));
-            out.push_str(
-                &crate::preview::Preview::Text {
-                    text: rec.preview().to_string(),
-                    note: None,
-                }
-                .to_html(),
-            );
-            return Ok(Html(out));
-        }
+            )),
+            stored(),
+        ),
         UploadState::Failed if version.is_none() => {
             let msg = format!(
                 "The upload failed: {}",
                 rec.error.as_deref().unwrap_or("no reason recorded")
             );
-            out.push_str(&html::notice("err", &msg));
-            out.push_str(
-                &crate::preview::Preview::Text {
-                    text: rec.preview().to_string(),
-                    note: None,
-                }
-                .to_html(),
-            );
-            return Ok(Html(out));
+            (Some(html::notice("err", &msg)), stored())
         }
-        _ => {}
-    }
-    let uri = version
-        .as_ref()
-        .map(|v| v.uri.clone())
-        .or_else(|| rec.uri.clone());
-    let p = preview_load::compute(&state, &task, &rec, q.version, uri.as_deref()).await;
-    out.push_str(&p.to_html());
-    Ok(Html(out))
+        _ => {
+            let uri = version
+                .as_ref()
+                .map(|v| v.uri.clone())
+                .or_else(|| rec.uri.clone());
+            let p = preview_load::compute(&state, &task, &rec, q.version, uri.as_deref()).await;
+            (None, p)
+        }
+    };
+    templates::page(&PreviewFragment {
+        version: version.map(|v| v.version),
+        notice,
+        preview: PreviewHtml::new(&preview),
+    })
+}
+
+/// `templates/preview_fragment.html`: the fragment the ARTIFACTS tab loads into a card.
+#[derive(Template)]
+#[template(path = "preview_fragment.html")]
+struct PreviewFragment<'a> {
+    /// The version shown, when not the current bytes.
+    version: Option<u32>,
+    notice: Option<Notice>,
+    preview: PreviewHtml<'a>,
 }

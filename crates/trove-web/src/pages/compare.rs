@@ -3,11 +3,12 @@
 use super::load_task;
 use crate::Shared;
 use crate::error::{WebError, WebResult};
-use crate::html::{self, escape, url_encode};
+use crate::html::{self, Badge, url_encode};
+use crate::templates::{self, filters};
+use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::Html;
 use std::collections::BTreeMap;
-use std::fmt::Write;
 use trove_core::ArtifactRecord;
 
 /// Most tasks compared at once.
@@ -110,97 +111,116 @@ pub(crate) async fn compare(
         .map(|i| url_encode(i))
         .collect::<Vec<_>>()
         .join(",");
-    let mut body = format!(
-        r#"<section class="card"><div class="row between"><h1>Compare artifacts</h1><span class="muted">{} keys · <span class="diffcount">{n_diff}</span> differ</span></div><p class="small">{}</p>"#,
-        rows.len(),
-        if only_diff {
-            format!(r#"<a href="/compare?tasks={joined}">show all keys</a>"#)
-        } else {
-            format!(r#"<a href="/compare?tasks={joined}&only=diff">show only differences</a>"#)
-        }
-    );
-    body.push_str(r#"<div class="tablewrap"><table class="compare"><thead><tr><th>artifact</th>"#);
-    for t in &tasks {
-        let _ = write!(
-            body,
-            r#"<th><a href="/tasks/{}/artifacts">{}</a> {}<div class="muted small mono">{}</div></th>"#,
-            url_encode(&t.id),
-            escape(&t.name),
-            html::status_badge(t.status.as_str()),
-            escape(&t.id)
-        );
+    let shown: Vec<Row> = rows
+        .iter()
+        .zip(&diffs)
+        .filter(|(_, d)| !only_diff || d.any())
+        .take(MAX_ROWS + 1)
+        .map(|(((key, mode), cells), d)| Row {
+            differs: d.any(),
+            kind_hl: d.kind,
+            size_hl: d.size,
+            hash_hl: d.hash,
+            meta_hl: d.meta,
+            cells: cells
+                .iter()
+                .zip(&ids)
+                .map(|(c, id)| c.map(|a| cell(id, key, mode, a)))
+                .collect(),
+            key: key.clone(),
+            mode: mode.clone(),
+        })
+        .collect();
+    let truncated = shown.len() > MAX_ROWS;
+    let mut shown = shown;
+    shown.truncate(MAX_ROWS);
+    templates::page(&ComparePage {
+        keys: rows.len(),
+        n_diff,
+        only_diff,
+        joined,
+        tasks: tasks
+            .iter()
+            .map(|t| TaskColumn {
+                href_id: url_encode(&t.id),
+                name: t.name.clone(),
+                badge: html::status_badge(t.status.as_str()),
+                id: t.id.clone(),
+            })
+            .collect(),
+        rows: shown,
+        truncated,
+        max_rows: MAX_ROWS,
+        empty: rows.is_empty(),
+    })
+}
+
+/// One task's artifact in a row.
+fn cell(task: &str, key: &str, mode: &str, a: &ArtifactRecord) -> Cell {
+    Cell {
+        kind: a.kind.clone(),
+        size: html::size(a.content_size),
+        hash: a.hash.clone().unwrap_or_default(),
+        hash_short: a
+            .hash
+            .as_deref()
+            .map_or("—", |h| h.get(..12).unwrap_or(h))
+            .to_string(),
+        meta: a.display_data.clone(),
+        download: html::file_href(task, key, mode, None, true),
     }
-    body.push_str("</tr></thead><tbody>");
-    let mut shown = 0;
-    for (((key, mode), cells), d) in rows.iter().zip(&diffs) {
-        if only_diff && !d.any() {
-            continue;
-        }
-        shown += 1;
-        if shown > MAX_ROWS {
-            let _ = write!(
-                body,
-                r#"<tr><td colspan="{}" class="muted">only the first {MAX_ROWS} keys are shown</td></tr>"#,
-                ids.len() + 1
-            );
-            break;
-        }
-        let mode_tag = if mode != "output" {
-            format!(r#" <span class="kind">{}</span>"#, escape(mode))
-        } else {
-            String::new()
-        };
-        let _ = write!(
-            body,
-            r#"<tr class="{}" data-key="{}"><th class="mono">{}{mode_tag}</th>"#,
-            if d.any() { "diff" } else { "same" },
-            escape(key),
-            escape(key)
-        );
-        for (i, c) in cells.iter().enumerate() {
-            let Some(a) = c else {
-                body.push_str(r#"<td class="missing">missing</td>"#);
-                continue;
-            };
-            let hl = |on: bool| if on { " hl" } else { "" };
-            let mut meta = String::new();
-            for (k, v) in &a.display_data {
-                let _ = write!(
-                    meta,
-                    r#"<div><span class="muted">{}:</span> {}</div>"#,
-                    escape(k),
-                    escape(v)
-                );
-            }
-            let _ = write!(
-                body,
-                r#"<td><div class="{kc}"><span class="kind">{kind}</span></div><div class="{sc}">{size}</div><div class="mono{hc}" title="{hash}">{hs}</div><div class="meta{mc}">{meta}</div><a class="small" href="{dl}">download</a></td>"#,
-                kc = hl(d.kind).trim(),
-                kind = escape(&a.kind),
-                sc = hl(d.size).trim(),
-                size = escape(&html::size(a.content_size)),
-                hc = hl(d.hash),
-                hash = escape(a.hash.as_deref().unwrap_or("")),
-                hs = escape(a.hash.as_deref().map_or("—", |h| h.get(..12).unwrap_or(h))),
-                mc = hl(d.meta),
-                dl = escape(&html::file_href(&ids[i], key, mode, None, true)),
-            );
-        }
-        body.push_str("</tr>");
-    }
-    if rows.is_empty() {
-        let _ = write!(
-            body,
-            r#"<tr><td colspan="{}" class="muted">None of these tasks has artifacts.</td></tr>"#,
-            ids.len() + 1
-        );
-    }
-    body.push_str("</tbody></table></div></section>");
-    Ok(Html(html::page(
-        "Compare",
-        r#"<a href="/projects">Projects</a><span>›</span><span class="here">Compare</span>"#,
-        &body,
-    )))
+}
+
+/// `templates/compare.html`.
+#[derive(Template)]
+#[template(path = "compare.html")]
+struct ComparePage {
+    /// Keys in all tasks together.
+    keys: usize,
+    /// Keys that differ.
+    n_diff: usize,
+    only_diff: bool,
+    /// The URL-encoded task ids, comma-separated.
+    joined: String,
+    tasks: Vec<TaskColumn>,
+    rows: Vec<Row>,
+    /// More than [`MAX_ROWS`] rows would be shown.
+    truncated: bool,
+    max_rows: usize,
+    /// No task has artifacts.
+    empty: bool,
+}
+
+/// A task's column head.
+struct TaskColumn {
+    /// The URL-encoded id.
+    href_id: String,
+    name: String,
+    badge: Badge,
+    id: String,
+}
+
+/// One key's row: what differs, and each task's artifact (`None`: missing).
+struct Row {
+    key: String,
+    mode: String,
+    differs: bool,
+    kind_hl: bool,
+    size_hl: bool,
+    hash_hl: bool,
+    meta_hl: bool,
+    cells: Vec<Option<Cell>>,
+}
+
+/// One task's artifact in a row.
+struct Cell {
+    kind: String,
+    size: String,
+    hash: String,
+    hash_short: String,
+    /// Metadata: key, value.
+    meta: Vec<(String, String)>,
+    download: String,
 }
 
 #[cfg(test)]

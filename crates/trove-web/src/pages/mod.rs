@@ -9,7 +9,9 @@ pub(crate) mod task;
 
 use crate::Shared;
 use crate::error::{WebError, WebResult};
-use crate::html::{escape, url_encode};
+use crate::html::url_encode;
+use crate::templates::filters;
+use askama::Template;
 use axum::extract::{Path, Request};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
@@ -76,53 +78,63 @@ pub(crate) async fn load_task(state: &Shared, id: &str) -> WebResult<Task> {
         .ok_or_else(|| WebError::NotFound(format!("task {id}")))
 }
 
-/// Breadcrumbs for a task: projects › each project level › task.
+/// Breadcrumbs for a task: projects › the project › task (`templates/task_crumbs.html`).
+#[derive(Template)]
+#[template(path = "task_crumbs.html")]
+pub(crate) struct TaskCrumbs {
+    /// The project's URL-encoded id and name, when the project exists.
+    project: Option<(String, String)>,
+    /// The task's name.
+    task: String,
+}
+
+/// Breadcrumbs for a task: projects › the project › task.
 pub(crate) async fn task_crumbs(
     state: &Shared,
     task: &Task,
-) -> WebResult<(Option<Project>, String)> {
+) -> WebResult<(Option<Project>, TaskCrumbs)> {
     let project = state.store.get_project(&task.project).await?;
-    let mut c = String::from(r#"<a href="/projects">Projects</a>"#);
-    if let Some(p) = &project {
-        c.push_str(&format!(
-            r#"<span>›</span><a href="/projects/{}">{}</a>"#,
-            url_encode(&p.id),
-            escape(&p.name)
-        ));
-    }
-    c.push_str(&format!(
-        r#"<span>›</span><span class="here">{}</span>"#,
-        escape(&task.name)
-    ));
-    Ok((project, c))
+    let crumbs = TaskCrumbs {
+        project: project
+            .as_ref()
+            .map(|p| (url_encode(&p.id), p.name.clone())),
+        task: task.name.clone(),
+    };
+    Ok((project, crumbs))
+}
+
+/// The header of a task page with its tab bar (`templates/task_header.html`).
+#[derive(Template)]
+#[template(path = "task_header.html")]
+pub(crate) struct TaskHeader {
+    name: String,
+    id: String,
+    badge: crate::html::Badge,
+    /// `(tab, label, link)` of each tab.
+    tabs: [(&'static str, &'static str, String); 3],
+    /// The active tab.
+    active: &'static str,
+    /// The artifact count shown on the ARTIFACTS tab.
+    count: Option<u64>,
 }
 
 /// The header of a task page with its tab bar; `active` is `info`, `artifacts` or `console`.
-pub(crate) fn task_header(task: &Task, active: &str, artifact_count: Option<u64>) -> String {
+pub(crate) fn task_header(
+    task: &Task,
+    active: &'static str,
+    artifact_count: Option<u64>,
+) -> TaskHeader {
     let id = url_encode(&task.id);
-    let tab = |name: &str, label: &str, href: String| {
-        let cls = if name == active {
-            " class=\"active\""
-        } else {
-            ""
-        };
-        format!(r#"<a{cls} href="{href}">{label}</a>"#)
-    };
-    let count = artifact_count
-        .map(|n| format!(" <span class=\"count\">{n}</span>"))
-        .unwrap_or_default();
-    format!(
-        r#"<section class="taskhead"><div><h1>{name}</h1><div class="muted small mono">{idtxt}</div></div>{status}</section>
-<nav class="tabs">{info}{arts}{console}</nav>"#,
-        name = escape(&task.name),
-        idtxt = escape(&task.id),
-        status = crate::html::status_badge(task.status.as_str()),
-        info = tab("info", "INFO", format!("/tasks/{id}")),
-        arts = tab(
-            "artifacts",
-            &format!("ARTIFACTS{count}"),
-            format!("/tasks/{id}/artifacts")
-        ),
-        console = tab("console", "CONSOLE", format!("/tasks/{id}/console")),
-    )
+    TaskHeader {
+        name: task.name.clone(),
+        id: task.id.clone(),
+        badge: crate::html::status_badge(task.status.as_str()),
+        tabs: [
+            ("info", "INFO", format!("/tasks/{id}")),
+            ("artifacts", "ARTIFACTS", format!("/tasks/{id}/artifacts")),
+            ("console", "CONSOLE", format!("/tasks/{id}/console")),
+        ],
+        active,
+        count: artifact_count,
+    }
 }

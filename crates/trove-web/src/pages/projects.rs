@@ -2,12 +2,13 @@
 
 use crate::Shared;
 use crate::error::{WebError, WebResult};
-use crate::html::{self, escape, url_encode};
+use crate::html::{self, Badge, Notice, Pager, Time, url_encode};
+use crate::templates::{self, filters};
+use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Html;
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write;
 use trove_core::TaskStatus;
 use trove_store::TaskQuery;
 
@@ -45,43 +46,41 @@ pub(crate) async fn projects(State(state): State<Shared>) -> WebResult<Html<Stri
             .filter_map(|(_, v)| v.as_ref().map(|(_, c)| *c))
             .sum()
     };
-    let mut body = String::from(r#"<section class="card"><h1>Projects</h1>"#);
-    if nodes.is_empty() {
-        body.push_str(r#"<p class="muted">No projects yet. Run a script that creates a task.</p>"#);
-    }
-    body.push_str(r#"<ul class="tree">"#);
-    for (name, v) in &nodes {
-        let depth = name.matches('/').count();
-        let leaf = name.rsplit('/').next().unwrap_or(name);
-        let sub = total_under(name);
-        let label = match v {
-            Some((id, _)) => format!(
-                r#"<a href="/projects/{}">{}</a>"#,
-                url_encode(id),
-                escape(leaf)
-            ),
-            None => format!(r#"<span class="muted">{}</span>"#, escape(leaf)),
-        };
-        let direct = v.as_ref().map_or(0, |(_, c)| *c);
-        let counts = if sub != direct {
-            format!(
-                r#"<span class="count" title="tasks here / including sub-projects">{direct} / {sub}</span>"#
-            )
-        } else {
-            format!(r#"<span class="count" title="tasks">{direct}</span>"#)
-        };
-        let _ = write!(
-            body,
-            r#"<li class="d{}">{label}{counts}</li>"#,
-            depth.min(8)
-        );
-    }
-    body.push_str("</ul></section>");
-    Ok(Html(html::page(
-        "Projects",
-        r#"<span class="here">Projects</span>"#,
-        &body,
-    )))
+    let nodes = nodes
+        .iter()
+        .map(|(name, v)| {
+            let direct = v.as_ref().map_or(0, |(_, c)| *c);
+            TreeNode {
+                depth: name.matches('/').count().min(8),
+                leaf: name.rsplit('/').next().unwrap_or(name).to_string(),
+                id: v.as_ref().map(|(id, _)| url_encode(id)),
+                direct,
+                sub: total_under(name),
+            }
+        })
+        .collect();
+    templates::page(&ProjectsPage { nodes })
+}
+
+/// `templates/projects.html`: the project tree.
+#[derive(Template)]
+#[template(path = "projects.html")]
+struct ProjectsPage {
+    nodes: Vec<TreeNode>,
+}
+
+/// One line of the project tree.
+struct TreeNode {
+    /// Nesting level (at most 8).
+    depth: usize,
+    /// The last part of the name.
+    leaf: String,
+    /// The URL-encoded project id; `None` for a parent that is not a project itself.
+    id: Option<String>,
+    /// Tasks in this project.
+    direct: u64,
+    /// Tasks in this project and its sub-projects.
+    sub: u64,
 }
 
 /// Query of the task list.
@@ -116,14 +115,42 @@ pub(crate) async fn project_tasks(
         .map(Html)
 }
 
-/// The project page; `notice` (HTML) goes above the settings form, `typed` replaces the stored destination
-/// in the form (to show a refused value again).
+/// `templates/project.html`: a project's tasks.
+#[derive(Template)]
+#[template(path = "project.html")]
+struct ProjectPage {
+    name: String,
+    description: String,
+    total: u64,
+    settings: super::settings::ProjectSettings,
+    /// The name filter.
+    q: String,
+    /// Every status, and whether it is the one filtered on.
+    statuses: Vec<(&'static str, bool)>,
+    tasks: Vec<TaskRow>,
+    pager: Pager,
+}
+
+/// One row of the task list.
+struct TaskRow {
+    id: String,
+    /// The URL-encoded id.
+    href_id: String,
+    name: String,
+    badge: Badge,
+    created: Time,
+    updated: Time,
+    artifacts: u64,
+}
+
+/// The project page; `notice` goes above the settings form, `typed` replaces the stored destination in the
+/// form (to show a refused value again).
 pub(crate) async fn render_project(
     state: &Shared,
     headers: &HeaderMap,
     id: &str,
     f: &TaskListQuery,
-    notice: Option<String>,
+    notice: Option<Notice>,
     typed: Option<&str>,
 ) -> WebResult<String> {
     let project = state
@@ -154,64 +181,30 @@ pub(crate) async fn render_project(
         .into_iter()
         .collect();
 
-    let mut body = format!(
-        r#"<section class="card"><div class="row between"><h1>{}</h1><span class="muted">{total} task{}</span></div>"#,
-        escape(&project.name),
-        if total == 1 { "" } else { "s" }
-    );
-    if !project.description.is_empty() {
-        let _ = write!(
-            body,
-            r#"<p class="muted">{}</p>"#,
-            escape(&project.description)
-        );
-    }
-    body.push_str(&super::settings::project_form(
-        state,
-        headers,
-        &project,
-        notice.as_deref(),
-        typed,
-    ));
-    // filter form
-    let _ = write!(
-        body,
-        r#"<form class="filters" method="get"><input type="search" name="q" placeholder="filter by name" value="{}"><select name="status"><option value="">any status</option>"#,
-        escape(&f.q)
-    );
-    for s in TaskStatus::ALL {
-        let sel = if status == Some(s) { " selected" } else { "" };
-        let _ = write!(body, r#"<option value="{0}"{sel}>{0}</option>"#, s.as_str());
-    }
-    body.push_str(r#"</select><button type="submit">Filter</button></form>"#);
-
-    body.push_str(
-        r#"<form id="compare-form" method="get" action="/compare"><div class="row between"><span class="muted small">Tick two or more tasks to compare their artifacts.</span><button type="submit" id="compare-btn">Compare</button></div>
-<table class="list"><thead><tr><th></th><th>name</th><th>status</th><th>created</th><th>last update</th><th class="num">artifacts</th></tr></thead><tbody>"#,
-    );
-    for t in &tasks {
-        let tid = url_encode(&t.id);
-        let _ = write!(
-            body,
-            r#"<tr><td><input type="checkbox" name="t" value="{idv}" aria-label="select"></td><td><a href="/tasks/{tid}">{name}</a></td><td>{st}</td><td>{created}</td><td>{updated}</td><td class="num"><a href="/tasks/{tid}/artifacts">{n}</a></td></tr>"#,
-            idv = escape(&t.id),
-            name = escape(&t.name),
-            st = html::status_badge(t.status.as_str()),
-            created = html::time_micros(Some(t.created)),
-            updated = html::time_micros(Some(t.last_update)),
-            n = art_counts.get(&t.id).copied().unwrap_or(0),
-        );
-    }
-    if tasks.is_empty() {
-        body.push_str(r#"<tr><td colspan="6" class="muted">No tasks match.</td></tr>"#);
-    }
-    body.push_str("</tbody></table></form>");
+    let settings = super::settings::project_form(state, headers, &project, notice, typed);
     let base = format!("?q={}&status={}&", url_encode(&f.q), url_encode(&f.status));
-    body.push_str(&html::pager(&base, page, TASKS_PER_PAGE, total));
-    body.push_str("</section>");
-    let crumbs = format!(
-        r#"<a href="/projects">Projects</a><span>›</span><span class="here">{}</span>"#,
-        escape(&project.name)
-    );
-    Ok(html::page(&project.name, &crumbs, &body))
+    templates::render(&ProjectPage {
+        name: project.name,
+        description: project.description,
+        total,
+        settings,
+        q: f.q.clone(),
+        statuses: TaskStatus::ALL
+            .iter()
+            .map(|s| (s.as_str(), status == Some(*s)))
+            .collect(),
+        tasks: tasks
+            .iter()
+            .map(|t| TaskRow {
+                id: t.id.clone(),
+                href_id: url_encode(&t.id),
+                name: t.name.clone(),
+                badge: html::status_badge(t.status.as_str()),
+                created: html::time_micros(Some(t.created)),
+                updated: html::time_micros(Some(t.last_update)),
+                artifacts: art_counts.get(&t.id).copied().unwrap_or(0),
+            })
+            .collect(),
+        pager: html::pager(&base, page, TASKS_PER_PAGE, total),
+    })
 }

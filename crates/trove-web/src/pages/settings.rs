@@ -7,8 +7,10 @@ use super::load_task;
 use super::projects::{TaskListQuery, render_project};
 use super::task::render_info;
 use crate::error::{WebError, WebResult};
-use crate::html::{self, escape, url_encode};
+use crate::html::{self, Notice, url_encode};
+use crate::templates::filters;
 use crate::{Shared, csrf, destination};
+use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -16,32 +18,36 @@ use serde_json::{Value, json};
 use trove_core::TaskStatus;
 use trove_store::{Project, ProjectUpdate, Task, TaskEdit};
 
+/// The settings card of a project page (`templates/project_settings.html`).
+#[derive(Template)]
+#[template(path = "project_settings.html")]
+pub(crate) struct ProjectSettings {
+    notice: Option<Notice>,
+    /// The URL-encoded project id.
+    pid: String,
+    csrf: csrf::HiddenInput,
+    /// The value in the input: the stored destination, or the refused one typed.
+    value: String,
+    /// The stored destination, empty when none.
+    current: String,
+}
+
 /// The settings card of a project page.
 pub(crate) fn project_form(
     state: &Shared,
     headers: &HeaderMap,
     project: &Project,
-    notice: Option<&str>,
+    notice: Option<Notice>,
     typed: Option<&str>,
-) -> String {
+) -> ProjectSettings {
     let current = project.default_output_destination.as_deref().unwrap_or("");
-    let value = typed.unwrap_or(current);
-    format!(
-        r#"<section class="settings" id="project-settings"><h2>SETTINGS</h2>{notice}
-<form id="project-destination-form" class="destform" method="post" action="/projects/{pid}/settings">{csrf}
-<label>Default output destination <input name="default_output_destination" value="{value}" placeholder="/data/artifacts, s3://bucket/prefix, … (empty: the server's files server)" size="60"></label>
-<button type="submit">Save</button></form>
-<p class="muted small">Tasks of this project upload their artifacts here unless their code names a destination (<code>output_uri</code>). Current: <span class="mono" id="project-destination">{cur}</span></p></section>"#,
-        notice = notice.unwrap_or(""),
-        pid = url_encode(&project.id),
-        csrf = csrf::hidden_input(state, headers),
-        value = escape(value),
-        cur = if current.is_empty() {
-            "none (the server's files server)".to_string()
-        } else {
-            escape(current)
-        },
-    )
+    ProjectSettings {
+        notice,
+        pid: url_encode(&project.id),
+        csrf: csrf::hidden_input(state, headers),
+        value: typed.unwrap_or(current).to_string(),
+        current: current.to_string(),
+    }
 }
 
 /// Body of the project settings form.
@@ -114,6 +120,31 @@ fn editable(task: &Task) -> bool {
     !matches!(task.status, TaskStatus::Completed | TaskStatus::Published)
 }
 
+/// The ARTIFACTS DESTINATION card of the INFO tab (`templates/destination_card.html`).
+#[derive(Template)]
+#[template(path = "destination_card.html")]
+pub(crate) struct DestinationCard {
+    notice: Option<Notice>,
+    /// The recorded destination.
+    destination: Option<String>,
+    /// The files server, shown when no destination is recorded.
+    files: Option<String>,
+    /// Which level chose the destination.
+    level: String,
+    /// The level is inferred.
+    inferred: bool,
+    /// The form, while the task is not completed.
+    form: Option<DestinationForm>,
+}
+
+/// The form of the destination card.
+pub(crate) struct DestinationForm {
+    /// The URL-encoded task id.
+    tid: String,
+    csrf: csrf::HiddenInput,
+    value: String,
+}
+
 /// The ARTIFACTS DESTINATION card of the INFO tab: where the artifacts went, which level chose it, and the
 /// form to change it while the task is not completed.
 pub(crate) fn task_destination_card(
@@ -121,49 +152,30 @@ pub(crate) fn task_destination_card(
     headers: &HeaderMap,
     task: &Task,
     project_default: Option<&str>,
-    notice: Option<&str>,
+    notice: Option<Notice>,
     typed: Option<&str>,
-) -> String {
+) -> DestinationCard {
     let ex = destination::explain(
         &state.config,
         state.files_public_url.as_deref(),
         task.doc.get("output"),
         project_default,
     );
-    let dest_text = match (&ex.destination, &state.files_public_url) {
-        (Some(d), _) => escape(d),
-        (None, Some(files)) => format!(
-            "{} <span class=\"muted\">(not recorded)</span>",
-            escape(files)
-        ),
-        (None, None) => "<span class=\"muted\">not recorded</span>".to_string(),
-    };
-    let form = if editable(task) {
-        format!(
-            r#"<form id="task-destination-form" class="destform" method="post" action="/tasks/{tid}/output">{csrf}
-<label>Output destination <input name="destination" value="{value}" placeholder="/data/artifacts, s3://bucket/prefix, …" size="60"></label>
-<button type="submit">Save</button></form>
-<p class="muted small">Used when this task runs (a draft started later). Code that names <code>output_uri</code> still wins.</p>"#,
-            tid = url_encode(&task.id),
-            csrf = csrf::hidden_input(state, headers),
-            value = escape(typed.unwrap_or(ex.destination.as_deref().unwrap_or(""))),
-        )
-    } else {
-        r#"<p class="muted small">The task is completed; its destination can no longer change.</p>"#
-            .to_string()
-    };
-    format!(
-        r#"<section class="card" id="destination-card"><h2>ARTIFACTS DESTINATION</h2>{notice}
-<table class="kv"><tbody><tr><th>destination</th><td class="mono dest-uri">{dest_text}</td></tr>
-<tr><th>chosen by</th><td class="dest-level">{level}{inferred}</td></tr></tbody></table>{form}</section>"#,
-        notice = notice.unwrap_or(""),
-        level = escape(&ex.level),
-        inferred = if ex.inferred {
-            r#" <span class="muted small">(inferred: the client recorded only the destination)</span>"#
-        } else {
-            ""
-        },
-    )
+    let form = editable(task).then(|| DestinationForm {
+        tid: url_encode(&task.id),
+        csrf: csrf::hidden_input(state, headers),
+        value: typed
+            .unwrap_or(ex.destination.as_deref().unwrap_or(""))
+            .to_string(),
+    });
+    DestinationCard {
+        notice,
+        files: state.files_public_url.clone(),
+        destination: ex.destination,
+        level: ex.level,
+        inferred: ex.inferred,
+        form,
+    }
 }
 
 /// Body of the task destination form.

@@ -1,14 +1,16 @@
 //! The INFO and CONSOLE tabs of a task.
 
-use super::{load_task, task_crumbs, task_header};
+use super::settings::DestinationCard;
+use super::{TaskCrumbs, TaskHeader, load_task, task_crumbs, task_header};
 use crate::Shared;
 use crate::error::WebResult;
-use crate::html::{self, escape, url_encode};
+use crate::html::{self, Notice, Time, url_encode};
+use crate::templates::{self, filters};
+use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Html;
 use serde_json::Value;
-use std::fmt::Write;
 
 /// Console lines per page.
 pub const CONSOLE_PER_PAGE: u64 = 1000;
@@ -58,19 +60,36 @@ fn scalar_text(v: &Value) -> String {
     }
 }
 
+/// A two-column table of `(key, value)` rows (`templates/kv_table.html`).
+#[derive(Template)]
+#[template(path = "kv_table.html")]
+pub(crate) struct KvTable {
+    /// `(key, value, long)`: long values go into a scrolling monospace block.
+    rows: Vec<(String, String, bool)>,
+}
+
 /// A two-column table of `(key, value)` rows; long values go into a scrolling monospace block.
-pub(crate) fn kv_table(rows: &[(String, String)]) -> String {
-    let mut out = String::from(r#"<table class="kv"><tbody>"#);
-    for (k, v) in rows {
-        let value = if v.contains('\n') || v.len() > 200 {
-            format!(r#"<pre class="mono scroll">{}</pre>"#, escape(v))
-        } else {
-            escape(v)
-        };
-        let _ = write!(out, r#"<tr><th>{}</th><td>{value}</td></tr>"#, escape(k));
+pub(crate) fn kv_table(rows: &[(String, String)]) -> KvTable {
+    KvTable {
+        rows: rows
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone(), v.contains('\n') || v.len() > 200))
+            .collect(),
     }
-    out.push_str("</tbody></table>");
-    out
+}
+
+/// `templates/task_info.html`: the INFO tab.
+#[derive(Template)]
+#[template(path = "task_info.html")]
+struct InfoPage {
+    name: String,
+    crumbs: TaskCrumbs,
+    header: TaskHeader,
+    general: KvTable,
+    times: [(&'static str, Time); 4],
+    destination: DestinationCard,
+    /// The task document's sections: title and table.
+    sections: Vec<(&'static str, KvTable)>,
 }
 
 /// Query of the INFO tab.
@@ -95,13 +114,13 @@ pub(crate) async fn info(
         .map(Html)
 }
 
-/// The INFO tab; `notice` (HTML) goes into the destination card, `typed` replaces the stored destination in
-/// its form (to show a refused value again).
+/// The INFO tab; `notice` goes into the destination card, `typed` replaces the stored destination in its form
+/// (to show a refused value again).
 pub(crate) async fn render_info(
     state: &Shared,
     headers: &HeaderMap,
     id: &str,
-    notice: Option<String>,
+    notice: Option<Notice>,
     typed: Option<&str>,
 ) -> WebResult<String> {
     let task = load_task(state, id).await?;
@@ -115,7 +134,7 @@ pub(crate) async fn render_info(
         .await?
         .first()
         .map_or(0, |c| c.1);
-    let mut body = task_header(&task, "info", Some(n));
+    let header = task_header(&task, "info", Some(n));
     let mut general = vec![
         ("status".to_string(), task.status.as_str().to_string()),
         ("type".to_string(), task.kind.clone()),
@@ -152,28 +171,21 @@ pub(crate) async fn render_info(
             tags.iter().map(scalar_text).collect::<Vec<_>>().join(", "),
         ));
     }
-    let _ = write!(
-        body,
-        r#"<section class="card"><h2>GENERAL</h2>{}"#,
-        kv_table(&general)
-    );
-    // times are rendered as <time> markup, so they get their own rows outside kv_table's escaping
-    let _ = write!(
-        body,
-        r#"<table class="kv"><tbody><tr><th>created</th><td>{}</td></tr><tr><th>started</th><td>{}</td></tr><tr><th>completed</th><td>{}</td></tr><tr><th>last update</th><td>{}</td></tr></tbody></table></section>"#,
-        html::time_micros(Some(task.created)),
-        html::time_micros(task.started),
-        html::time_micros(task.completed),
-        html::time_micros(Some(task.last_update)),
-    );
-    body.push_str(&super::settings::task_destination_card(
+    let times = [
+        ("created", html::time_micros(Some(task.created))),
+        ("started", html::time_micros(task.started)),
+        ("completed", html::time_micros(task.completed)),
+        ("last update", html::time_micros(Some(task.last_update))),
+    ];
+    let destination = super::settings::task_destination_card(
         state,
         headers,
         &task,
         project_default.as_deref(),
-        notice.as_deref(),
+        notice,
         typed,
-    ));
+    );
+    let mut sections = Vec::new();
     for (field, title) in SECTIONS {
         let Some(v) = task.doc.get(field) else {
             continue;
@@ -184,13 +196,42 @@ pub(crate) async fn render_info(
         if rows.is_empty() {
             continue;
         }
-        let _ = write!(
-            body,
-            r#"<section class="card"><h2>{title}</h2>{}</section>"#,
-            kv_table(&rows)
-        );
+        sections.push((title, kv_table(&rows)));
     }
-    Ok(html::page(&task.name, &crumbs, &body))
+    templates::render(&InfoPage {
+        name: task.name.clone(),
+        crumbs,
+        header,
+        general: kv_table(&general),
+        times,
+        destination,
+        sections,
+    })
+}
+
+/// `templates/console.html`: the CONSOLE tab.
+#[derive(Template)]
+#[template(path = "console.html")]
+struct ConsolePage {
+    name: String,
+    crumbs: TaskCrumbs,
+    header: TaskHeader,
+    lines: Vec<ConsoleLine>,
+    /// The URL-encoded task id.
+    tid: String,
+    page: u64,
+    /// Numbers of the first and last line shown.
+    first: u64,
+    last: u64,
+    /// A later page may exist.
+    more: bool,
+}
+
+/// One console line.
+struct ConsoleLine {
+    time: Time,
+    level: String,
+    msg: String,
 }
 
 /// Query of the console tab.
@@ -217,60 +258,37 @@ pub(crate) async fn console(
             CONSOLE_PER_PAGE,
         )
         .await?;
-    let mut body = task_header(&task, "console", None);
-    body.push_str(r#"<section class="card"><div class="console">"#);
-    if events.is_empty() {
-        body.push_str(r#"<p class="muted">No console output.</p>"#);
-    }
-    for e in &events {
-        let msg = e.body.get("msg").map(scalar_text).unwrap_or_default();
-        let level = e
-            .body
-            .get("level")
-            .map(scalar_text)
-            .unwrap_or_else(|| "info".into());
-        let ts = e
-            .body
-            .get("timestamp")
-            .and_then(Value::as_i64)
-            .unwrap_or(e.timestamp);
-        let _ = write!(
-            body,
-            r#"<div class="line lv-{lv}"><span class="ts">{t}</span><span class="lv">{lv}</span><span class="msg">{m}</span></div>"#,
-            t = html::time_micros(Some(ts.saturating_mul(1000))),
-            lv = escape(&level),
-            m = escape(&msg),
-        );
-    }
-    body.push_str("</div>");
-    let tid = url_encode(&task.id);
-    body.push_str(r#"<nav class="pager">"#);
-    if page > 1 {
-        let _ = write!(
-            body,
-            r#"<a href="/tasks/{tid}/console?page={}">‹ earlier</a>"#,
-            page - 1
-        );
-    }
-    let _ = write!(
-        body,
-        "<span>lines {}–{}</span>",
-        (page - 1) * CONSOLE_PER_PAGE + 1,
-        (page - 1) * CONSOLE_PER_PAGE + events.len() as u64
-    );
-    if events.len() as u64 == CONSOLE_PER_PAGE {
-        let _ = write!(
-            body,
-            r#"<a href="/tasks/{tid}/console?page={}">later ›</a>"#,
-            page + 1
-        );
-    }
-    body.push_str("</nav></section>");
-    Ok(Html(html::page(
-        &format!("{} · console", task.name),
-        &crumbs,
-        &body,
-    )))
+    let lines = events
+        .iter()
+        .map(|e| {
+            let ts = e
+                .body
+                .get("timestamp")
+                .and_then(Value::as_i64)
+                .unwrap_or(e.timestamp);
+            ConsoleLine {
+                time: html::time_micros(Some(ts.saturating_mul(1000))),
+                level: e
+                    .body
+                    .get("level")
+                    .map(scalar_text)
+                    .unwrap_or_else(|| "info".into()),
+                msg: e.body.get("msg").map(scalar_text).unwrap_or_default(),
+            }
+        })
+        .collect::<Vec<_>>();
+    let shown = lines.len() as u64;
+    templates::page(&ConsolePage {
+        name: task.name.clone(),
+        header: task_header(&task, "console", None),
+        crumbs,
+        lines,
+        tid: url_encode(&task.id),
+        page,
+        first: (page - 1) * CONSOLE_PER_PAGE + 1,
+        last: (page - 1) * CONSOLE_PER_PAGE + shown,
+        more: shown == CONSOLE_PER_PAGE,
+    })
 }
 
 #[cfg(test)]
@@ -294,7 +312,7 @@ mod tests {
                 ("plain.c".into(), "".into())
             ]
         );
-        let t = kv_table(&[("<k>".into(), "<v>".into())]);
+        let t = kv_table(&[("<k>".into(), "<v>".into())]).to_string();
         assert!(t.contains("&lt;k&gt;") && t.contains("&lt;v&gt;") && !t.contains("<v>"));
     }
 }

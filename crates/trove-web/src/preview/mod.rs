@@ -8,8 +8,7 @@ mod parquet_pages;
 
 pub use parquet::{MAX_PARQUET_BYTES, parquet_table};
 
-use crate::html::escape;
-use std::fmt::Write;
+use askama::Template;
 use std::io::{Read, Seek};
 
 /// Rows shown in a table preview.
@@ -208,92 +207,30 @@ pub fn npz_arrays<R: Read + Seek>(reader: R) -> Result<Preview, String> {
 }
 
 impl Preview {
-    /// The preview as an HTML fragment; every piece of data is escaped.
+    /// The preview as an HTML fragment (`templates/preview.html`); every piece of data is escaped.
     pub fn to_html(&self) -> String {
-        let mut out = String::new();
-        match self {
-            Preview::Table {
-                header,
-                rows,
-                index_first,
-                truncated,
-            } => {
-                out.push_str(r#"<div class="tablewrap"><table class="data"><thead><tr>"#);
-                for h in header {
-                    let _ = write!(out, "<th>{}</th>", escape(h));
-                }
-                out.push_str("</tr></thead><tbody>");
-                for r in rows {
-                    out.push_str("<tr>");
-                    for (i, c) in r.iter().enumerate() {
-                        let tag = if i == 0 && *index_first { "th" } else { "td" };
-                        let _ = write!(out, "<{tag}>{}</{tag}>", escape(c));
-                    }
-                    out.push_str("</tr>");
-                }
-                out.push_str("</tbody></table></div>");
-                if *truncated {
-                    let _ = write!(
-                        out,
-                        r#"<p class="muted small">first {} rows</p>"#,
-                        rows.len()
-                    );
-                }
-            }
-            Preview::Image { src } => {
-                let src = escape(src);
-                let _ = write!(
-                    out,
-                    r#"<a href="{src}" target="_blank" rel="noopener"><img class="thumb" src="{src}" alt="image preview" loading="lazy"></a>"#
-                );
-            }
-            Preview::Text { text, note } => {
-                if let Some(n) = note {
-                    let _ = write!(out, r#"<p class="muted small">{}</p>"#, escape(n));
-                }
-                let _ = write!(out, r#"<pre class="mono">{}</pre>"#, escape(text));
-            }
-            Preview::Zip { entries, total } => {
-                out.push_str(r#"<table class="data"><thead><tr><th>file</th><th>size</th></tr></thead><tbody>"#);
-                for (name, size) in entries {
-                    let _ = write!(
-                        out,
-                        r#"<tr><td class="mono">{}</td><td class="num">{}</td></tr>"#,
-                        escape(name),
-                        escape(&trove_core::preview::format_size_binary(*size))
-                    );
-                }
-                out.push_str("</tbody></table>");
-                if *total > entries.len() {
-                    let _ = write!(
-                        out,
-                        r#"<p class="muted small">{} of {total} entries</p>"#,
-                        entries.len()
-                    );
-                }
-            }
-            Preview::Npz { arrays } => {
-                out.push_str(
-                    r#"<table class="data"><thead><tr><th>array</th><th>dtype</th><th>shape</th><th>first values</th></tr></thead><tbody>"#,
-                );
-                for a in arrays {
-                    let more = if a.len > a.values.len() as u64 {
-                        ", …"
-                    } else {
-                        ""
-                    };
-                    let _ = write!(
-                        out,
-                        r#"<tr><td class="mono">{}</td><td>{}</td><td class="mono">{}</td><td class="mono">[{}{more}]</td></tr>"#,
-                        escape(&a.name),
-                        escape(&a.dtype),
-                        escape(&a.shape),
-                        escape(&a.values.join(", "))
-                    );
-                }
-                out.push_str("</tbody></table>");
-            }
-        }
-        out
+        PreviewHtml::new(self).render().unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "a preview could not be rendered");
+            r#"<div class="notice err">the preview could not be rendered</div>"#.to_string()
+        })
     }
+}
+
+/// A preview as an HTML fragment (`templates/preview.html`), to embed in another template.
+#[derive(Template)]
+#[template(path = "preview.html")]
+pub(crate) struct PreviewHtml<'a> {
+    preview: &'a Preview,
+}
+
+impl<'a> PreviewHtml<'a> {
+    /// The fragment of `preview`.
+    pub(crate) fn new(preview: &'a Preview) -> Self {
+        Self { preview }
+    }
+}
+
+/// A ZIP entry's size as shown.
+fn size_text(bytes: u64) -> String {
+    trove_core::preview::format_size_binary(bytes)
 }

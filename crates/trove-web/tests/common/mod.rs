@@ -352,7 +352,10 @@ pub async fn fixture(auth: bool) -> Fixture {
     let state = WebState {
         store: store.clone(),
         config: trove_core::Config::default(),
-        roots: roots(Some((objects, prefix)), &[&dir.path().join("src")]),
+        roots: roots(
+            Some((objects, prefix)),
+            &[&dir.path().join("src"), &dir.path().join("local out")],
+        ),
         files_public_url: Some(FILES_URL.to_string()),
         auth,
     };
@@ -396,14 +399,19 @@ impl trove_web::KeyChecker for StoreKeys {
     }
 }
 
-/// Storage roots: the files storage under [`FILES_URL`] (if given) and local folders.
+/// Storage roots: the files storage under [`FILES_URL`] and its other loopback names, as `trove server`
+/// registers it (if given), and local folders.
 pub fn roots(
     files: Option<(Arc<dyn object_store::ObjectStore>, ObjPath)>,
     folders: &[&Path],
 ) -> Arc<trove_storage::StorageRoots> {
     let mut r = trove_storage::StorageRoots::new();
     if let Some((store, prefix)) = files {
-        r.add_store("files", vec![FILES_URL.to_string()], store, prefix);
+        let urls = ["127.0.0.1", "localhost", "[::1]"]
+            .iter()
+            .map(|h| FILES_URL.replace("127.0.0.1", h))
+            .collect();
+        r.add_store("files", urls, store, prefix);
     }
     for f in folders {
         r.add_folder(f).unwrap();

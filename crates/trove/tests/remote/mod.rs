@@ -37,7 +37,7 @@ impl Server {
         let home = tempfile::tempdir().unwrap();
         let cfg = trove_core::Config {
             home: home.path().to_path_buf(),
-            token_secret: Some("remote-server-test-signing-key".into()),
+            token_secret: Some("remote-server-test-signing-key-0123456789abcdef".into()),
             ..Default::default()
         };
         let mut o = ServeOptions::from_config(&cfg);
