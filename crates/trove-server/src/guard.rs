@@ -71,7 +71,7 @@ pub fn verdict(g: &Guard, h: &HeaderMap) -> Option<String> {
     let host = text(h, header::HOST.as_str()).unwrap_or_default();
     if let Some(allowed) = &g.hosts {
         let name = host_name(host);
-        if !allowed.iter().any(|a| *a == name) {
+        if !allowed.contains(&name) {
             return Some(format!(
                 "requests addressed to host {host:?} are refused (this server answers to {}); add the name to [server] allowed_hosts if it is yours",
                 allowed.join(", ")

@@ -1,6 +1,6 @@
 //! The accept loop: hyper with explicit limits (header block size, header count, header read and idle
-//! timeout, a cap on open connections), HTTP/1.1 and HTTP/2, the client's address as a request extension
-//! (axum's [`ConnectInfo`]), and graceful shutdown.
+//! timeout, a cap on open connections), HTTP/1.1, the client's address as a request extension (axum's
+//! [`ConnectInfo`]), and graceful shutdown.
 
 use axum::Router;
 use axum::extract::ConnectInfo;
@@ -38,20 +38,16 @@ pub async fn serve(
     what: &'static str,
     limits: ConnLimits,
 ) {
-    let mut builder = Builder::new(TokioExecutor::new());
+    // HTTP/1.1 only: the SDKs speak it, and it lets hyper's header timeout govern a connection from its
+    // first byte (with protocol detection, a connection that never sends one would stay open for ever; and
+    // HTTP/2 has no idle timeout for a peer that answers pings).
+    let mut builder = Builder::new(TokioExecutor::new()).http1_only();
     builder
         .http1()
         .max_buf_size(MAX_HEADER_BYTES)
         .max_headers(MAX_HEADERS)
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
-    builder
-        .http2()
-        .timer(TokioTimer::new())
-        .max_header_list_size(MAX_HEADER_BYTES as u32)
-        .max_concurrent_streams(100)
-        .keep_alive_interval(limits.header_timeout)
-        .keep_alive_timeout(limits.header_timeout);
     let graceful = GracefulShutdown::new();
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     loop {
@@ -86,7 +82,7 @@ pub async fn serve(
                         req
                     },
                 ));
-                let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), svc).into_owned();
+                let conn = builder.serve_connection(TokioIo::new(stream), svc).into_owned();
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
                     if let Err(e) = conn.await {
