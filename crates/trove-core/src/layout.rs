@@ -1,7 +1,7 @@
 //! The whole storage layout in one place: where an artifact's bytes live, relative to a destination.
 //!
 //! `<destination>/<project path>/<task name>.<task id>/artifacts/<artifact name>/<file name>`, escaped as ClearML
-//! escapes it (reference §2.4) so that files written by trove and by the Python SDK sit side by side, with one
+//! escapes it (docs/clearml-compat.md §2.4) so that files written by trove and by the Python SDK sit side by side, with one
 //! addition: no component can ever be empty, `.` or `..`, so no name can leave its task's folder.
 
 use md5::{Digest, Md5};

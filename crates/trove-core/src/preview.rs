@@ -1,4 +1,4 @@
-//! Preview rules shared by every artifact kind (reference §2.2): decimal size formatting and the 64 KiB cap.
+//! Preview rules shared by every artifact kind (docs/clearml-compat.md §2.2): decimal size formatting and the 64 KiB cap.
 
 /// Soft limit of a preview, in characters.
 pub const MAX_PREVIEW: usize = 65536;

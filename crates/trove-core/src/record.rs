@@ -1,4 +1,4 @@
-//! The artifact record and task status, in ClearML's wire shape (reference §6) plus trove's upload state.
+//! The artifact record and task status, in ClearML's wire shape (docs/clearml-compat.md §6) plus trove's upload state.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

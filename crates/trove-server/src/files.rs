@@ -1,4 +1,4 @@
-//! The ClearML files-server protocol (reference §7.6): `POST /` multipart uploads where the field name is the
+//! The ClearML files-server protocol (docs/clearml-compat.md §7.6): `POST /` multipart uploads where the field name is the
 //! destination path, streamed chunk by chunk into the object store (a partial upload never appears under
 //! its final name); `GET`/`HEAD /<path>` with `Content-Length`, single `Range` requests and `?download`;
 //! `DELETE /<path>`; `POST /delete_many`; `GET /` → `OK`. Every route but `GET /` needs a token (downloads

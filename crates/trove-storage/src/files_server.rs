@@ -1,4 +1,4 @@
-//! Client of a trove or ClearML files server (reference §7.6).
+//! Client of a trove or ClearML files server (docs/clearml-compat.md §7.6).
 //!
 //! * upload: `POST {root}/`, `multipart/form-data` with exactly one part whose field name and file name are both
 //!   the destination path with a leading `/`, unquoted (spaces and non-ASCII kept as UTF-8), with the guessed

@@ -1,5 +1,5 @@
 //! The files server client against a small TEST server written here (not trove-server): it implements the
-//! ClearML files server protocol (reference §7.6) on a temporary folder and records what it receives, so the
+//! ClearML files server protocol (docs/clearml-compat.md §7.6) on a temporary folder and records what it receives, so the
 //! tests can check the wire format: one multipart part whose field name and file name are the path with a
 //! leading `/`, unquoted; the content type; the bearer token.
 
