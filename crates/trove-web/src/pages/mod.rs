@@ -1,6 +1,7 @@
 //! Page handlers and what they share: loading a task, the task tab bar, static assets, security headers.
 
 pub(crate) mod artifacts;
+mod cards;
 pub(crate) mod compare;
 mod preview_load;
 pub(crate) mod projects;

@@ -122,7 +122,7 @@ struct ProjectPage {
     name: String,
     description: String,
     total: u64,
-    settings: super::settings::ProjectSettings,
+    settings: super::cards::ProjectSettings,
     /// The name filter.
     q: String,
     /// Every status, and whether it is the one filtered on.
@@ -181,7 +181,7 @@ pub(crate) async fn render_project(
         .into_iter()
         .collect();
 
-    let settings = super::settings::project_form(state, headers, &project, notice, typed);
+    let settings = super::cards::project_form(state, headers, &project, notice, typed);
     let base = format!("?q={}&status={}&", url_encode(&f.q), url_encode(&f.status));
     templates::render(&ProjectPage {
         name: project.name,

@@ -3,52 +3,18 @@
 //! completed). Both check the value first (see [`crate::destination::check`]); a refused value changes nothing
 //! and comes back with the message. Both are guarded by [`crate::csrf`].
 
+use super::cards::editable;
 use super::load_task;
 use super::projects::{TaskListQuery, render_project};
 use super::task::render_info;
 use crate::error::{WebError, WebResult};
-use crate::html::{self, Notice, url_encode};
-use crate::templates::filters;
+use crate::html::{self, url_encode};
 use crate::{Shared, csrf, destination};
-use askama::Template;
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde_json::{Value, json};
-use trove_core::TaskStatus;
-use trove_store::{Project, ProjectUpdate, Task, TaskEdit};
-
-/// The settings card of a project page (`templates/project_settings.html`).
-#[derive(Template)]
-#[template(path = "project_settings.html")]
-pub(crate) struct ProjectSettings {
-    notice: Option<Notice>,
-    /// The URL-encoded project id.
-    pid: String,
-    csrf: csrf::HiddenInput,
-    /// The value in the input: the stored destination, or the refused one typed.
-    value: String,
-    /// The stored destination, empty when none.
-    current: String,
-}
-
-/// The settings card of a project page.
-pub(crate) fn project_form(
-    state: &Shared,
-    headers: &HeaderMap,
-    project: &Project,
-    notice: Option<Notice>,
-    typed: Option<&str>,
-) -> ProjectSettings {
-    let current = project.default_output_destination.as_deref().unwrap_or("");
-    ProjectSettings {
-        notice,
-        pid: url_encode(&project.id),
-        csrf: csrf::hidden_input(state, headers),
-        value: typed.unwrap_or(current).to_string(),
-        current: current.to_string(),
-    }
-}
+use trove_store::{ProjectUpdate, TaskEdit};
 
 /// Body of the project settings form.
 #[derive(serde::Deserialize)]
@@ -113,69 +79,6 @@ pub(crate) async fn project_settings(
         )
         .await?;
     Ok(Redirect::to(&format!("/projects/{}?saved=destination", url_encode(&id))).into_response())
-}
-
-/// A task's destination can change until it completes.
-fn editable(task: &Task) -> bool {
-    !matches!(task.status, TaskStatus::Completed | TaskStatus::Published)
-}
-
-/// The ARTIFACTS DESTINATION card of the INFO tab (`templates/destination_card.html`).
-#[derive(Template)]
-#[template(path = "destination_card.html")]
-pub(crate) struct DestinationCard {
-    notice: Option<Notice>,
-    /// The recorded destination.
-    destination: Option<String>,
-    /// The files server, shown when no destination is recorded.
-    files: Option<String>,
-    /// Which level chose the destination.
-    level: String,
-    /// The level is inferred.
-    inferred: bool,
-    /// The form, while the task is not completed.
-    form: Option<DestinationForm>,
-}
-
-/// The form of the destination card.
-pub(crate) struct DestinationForm {
-    /// The URL-encoded task id.
-    tid: String,
-    csrf: csrf::HiddenInput,
-    value: String,
-}
-
-/// The ARTIFACTS DESTINATION card of the INFO tab: where the artifacts went, which level chose it, and the
-/// form to change it while the task is not completed.
-pub(crate) fn task_destination_card(
-    state: &Shared,
-    headers: &HeaderMap,
-    task: &Task,
-    project_default: Option<&str>,
-    notice: Option<Notice>,
-    typed: Option<&str>,
-) -> DestinationCard {
-    let ex = destination::explain(
-        &state.config,
-        state.files_public_url.as_deref(),
-        task.doc.get("output"),
-        project_default,
-    );
-    let form = editable(task).then(|| DestinationForm {
-        tid: url_encode(&task.id),
-        csrf: csrf::hidden_input(state, headers),
-        value: typed
-            .unwrap_or(ex.destination.as_deref().unwrap_or(""))
-            .to_string(),
-    });
-    DestinationCard {
-        notice,
-        files: state.files_public_url.clone(),
-        destination: ex.destination,
-        level: ex.level,
-        inferred: ex.inferred,
-        form,
-    }
 }
 
 /// Body of the task destination form.

@@ -1,6 +1,6 @@
 //! The INFO and CONSOLE tabs of a task.
 
-use super::settings::DestinationCard;
+use super::cards::DestinationCard;
 use super::{TaskCrumbs, TaskHeader, load_task, task_crumbs, task_header};
 use crate::Shared;
 use crate::error::WebResult;
@@ -177,7 +177,7 @@ pub(crate) async fn render_info(
         ("completed", html::time_micros(task.completed)),
         ("last update", html::time_micros(Some(task.last_update))),
     ];
-    let destination = super::settings::task_destination_card(
+    let destination = super::cards::task_destination_card(
         state,
         headers,
         &task,
