@@ -118,10 +118,11 @@ pub(crate) async fn run(store: &SqlStore) -> Result<()> {
     .execute(&mut *tx)
     .await
     .map_err(db("creating the trove_schema table"))?;
-    let current: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) FROM trove_schema")
-        .fetch_one(&mut *tx)
+    let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM trove_schema")
+        .fetch_all(&mut *tx)
         .await
-        .map_err(db("reading the schema version"))?;
+        .map_err(db("reading the schema versions"))?;
+    let current = applied.iter().copied().max().unwrap_or(0);
     if current > latest_version() {
         tracing::warn!(
             current,
@@ -129,7 +130,9 @@ pub(crate) async fn run(store: &SqlStore) -> Result<()> {
             "the database schema is newer than this trove build; upgrade trove"
         );
     }
-    for m in MIGRATIONS.iter().filter(|m| m.version > current) {
+    // Every migration not applied yet, in order (not only those above the newest applied one, so a database
+    // that saw a later migration first still gets an earlier one).
+    for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
         tracing::info!(
             version = m.version,
             name = m.name,
