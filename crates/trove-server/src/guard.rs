@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
+use trove_protocol::ResultCode;
 
 /// What the guard of one port checks.
 #[derive(Debug, Clone)]
@@ -56,7 +57,7 @@ pub fn url_host(url: &str) -> Option<String> {
 fn refuse(g: &Guard, msg: String) -> Response {
     tracing::info!(reason = %msg, "request refused by the guard");
     if g.envelope {
-        ApiError::new(403, 0, msg).into_response()
+        ApiError::new(ResultCode::Forbidden, msg).into_response()
     } else {
         (StatusCode::FORBIDDEN, msg).into_response()
     }
@@ -71,7 +72,7 @@ pub fn verdict(g: &Guard, h: &HeaderMap) -> Option<String> {
     let host = text(h, header::HOST.as_str()).unwrap_or_default();
     if let Some(allowed) = &g.hosts {
         let name = host_name(host);
-        if !allowed.iter().any(|a| *a == name) {
+        if !allowed.contains(&name) {
             return Some(format!(
                 "requests addressed to host {host:?} are refused (this server answers to {}); add the name to [server] allowed_hosts if it is yours",
                 allowed.join(", ")

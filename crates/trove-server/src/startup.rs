@@ -116,7 +116,7 @@ fn add(roots: &mut StorageRoots, opts: &ServeOptions, uri: &str) -> Result<(), S
         .add_destination(uri, &opts.config)
         .map_err(|e| ServerError::Config(e.to_string()))?;
     if let Some(dir) = roots.local_folders().nth(before) {
-        refuse_if_holding_secrets(opts, "the allowed destination", &dir.to_path_buf())?;
+        refuse_if_holding_secrets(opts, "the allowed destination", dir)?;
     }
     Ok(())
 }
