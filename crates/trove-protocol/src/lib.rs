@@ -18,6 +18,8 @@
 //! assert_eq!((TasksGetById::NAME, req.task.as_str()), ("tasks.get_by_id", "abc"));
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod codes;
 pub mod destination;
 pub mod docs;
