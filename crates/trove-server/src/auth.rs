@@ -9,13 +9,9 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use trove_protocol::{API_VERSION, ResultCode, SERVER_VERSION};
 use trove_store::SharedStore;
 
-/// The API version trove claims: SDK 1.17 and 2.x both bundle `v2_23` as their newest service module, so
-/// they speak `/v2.23/...` and every feature gate they check (≤ 2.23) is on.
-pub const API_VERSION: &str = "2.23";
-/// The server version reported in tokens and `server.info` (a ClearML server release that speaks 2.23+).
-pub const SERVER_VERSION: &str = "1.17.0";
 /// Settings key of the token signing secret.
 pub const TOKEN_SECRET_SETTING: &str = "token_secret";
 /// The cookie the ClearML web UI and files server accept a token in.
@@ -130,10 +126,14 @@ impl TokenKeys {
         match jsonwebtoken::decode::<Claims>(token, &self.dec, &v) {
             Ok(d) => Ok(d.claims),
             Err(e) => match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => {
-                    Err(ApiError::unauthorized(31, "Token expired: log in again"))
-                }
-                _ => Err(ApiError::unauthorized(30, format!("Invalid token: {e}"))),
+                jsonwebtoken::errors::ErrorKind::ExpiredSignature => Err(ApiError::new(
+                    ResultCode::InvalidToken,
+                    "Token expired: log in again",
+                )),
+                _ => Err(ApiError::new(
+                    ResultCode::InvalidToken,
+                    format!("Invalid token: {e}"),
+                )),
             },
         }
     }
@@ -227,26 +227,32 @@ pub fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>
     let Some(v) = headers.get(axum::http::header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let v = v
-        .to_str()
-        .map_err(|_| ApiError::unauthorized(10, "Bad authorization header"))?;
+    let v = v.to_str().map_err(|_| {
+        ApiError::new(
+            ResultCode::BadAuthType,
+            "Bad authorization header: not readable text",
+        )
+    })?;
     let Some(b64) = strip_scheme(v, "basic") else {
         return Ok(None);
     };
     let raw = base64::engine::general_purpose::STANDARD
         .decode(b64.trim())
         .map_err(|_| {
-            ApiError::unauthorized(
-                10,
+            ApiError::new(
+                ResultCode::BadCredentials,
                 "Bad authorization header: Basic credentials are not base64",
             )
         })?;
     let text = String::from_utf8(raw).map_err(|_| {
-        ApiError::unauthorized(10, "Bad authorization header: credentials are not UTF-8")
+        ApiError::new(
+            ResultCode::BadCredentials,
+            "Bad authorization header: credentials are not UTF-8",
+        )
     })?;
     let (k, s) = text.split_once(':').ok_or_else(|| {
-        ApiError::unauthorized(
-            10,
+        ApiError::new(
+            ResultCode::BadCredentials,
             "Bad authorization header: expected access_key:secret_key",
         )
     })?;
@@ -302,7 +308,13 @@ mod tests {
         let t = k.issue(Identity::for_key("AK"), 60).unwrap();
         assert_eq!(k.verify(&t).unwrap().identity.user, "AK");
         let other = TokenKeys::new(b"key-two");
-        assert_eq!(other.verify(&t).unwrap_err().code, 401);
-        assert_eq!(k.verify("not.a.jwt").unwrap_err().code, 401);
+        assert_eq!(
+            other.verify(&t).unwrap_err().code(),
+            ResultCode::InvalidToken
+        );
+        assert_eq!(
+            k.verify("not.a.jwt").unwrap_err().code(),
+            ResultCode::InvalidToken
+        );
     }
 }

@@ -17,6 +17,7 @@ use axum::response::{IntoResponse, Response};
 use futures::StreamExt;
 use object_store::{GetOptions, GetRange, ObjectStoreExt, WriteMultipart};
 use serde_json::json;
+use trove_protocol::ResultCode;
 
 /// Upload parts are written to the store in chunks of this size.
 pub const UPLOAD_CHUNK: usize = 5 * 1024 * 1024;
@@ -58,8 +59,7 @@ async fn route(st: SharedState, req: Request) -> Result<Response, ApiError> {
         (Method::HEAD, _) => download(st, &path, &query, req.headers(), true).await,
         (Method::DELETE, _) => delete_one(st, &path).await,
         (m, _) => Err(ApiError::new(
-            405,
-            0,
+            ResultCode::MethodNotAllowed,
             format!("method {m} not allowed on the files server"),
         )),
     }
@@ -113,8 +113,7 @@ async fn upload(st: SharedState, req: Request) -> Result<Response, ApiError> {
                     size += chunk.len() as u64;
                     if let Some(max) = max.filter(|m| size > *m) {
                         return Err(ApiError::new(
-                            413,
-                            0,
+                            ResultCode::PayloadTooLarge,
                             format!(
                                 "upload of {key:?} is larger than this server's limit of {max} bytes ([server] max_upload_mib)"
                             ),
@@ -205,9 +204,11 @@ async fn download(
         Some(r) => match r.as_range(total) {
             Ok(r) if r.start < total || total == 0 => (StatusCode::PARTIAL_CONTENT, r.start, r.end),
             _ => {
-                let mut resp =
-                    ApiError::new(416, 0, format!("range not satisfiable (size {total})"))
-                        .into_response();
+                let mut resp = ApiError::new(
+                    ResultCode::RangeNotSatisfiable,
+                    format!("range not satisfiable (size {total})"),
+                )
+                .into_response();
                 if let Ok(v) = HeaderValue::from_str(&format!("bytes */{total}")) {
                     resp.headers_mut().insert(header::CONTENT_RANGE, v);
                 }
@@ -317,7 +318,7 @@ async fn delete_many(st: SharedState, req: Request) -> Result<Response, ApiError
         let key = match confine(p.trim_start_matches('/')) {
             Ok(k) => k,
             Err(e) => {
-                errors.insert(p.to_string(), json!(e.msg));
+                errors.insert(p.to_string(), json!(e.msg()));
                 continue;
             }
         };
@@ -328,14 +329,14 @@ async fn delete_many(st: SharedState, req: Request) -> Result<Response, ApiError
                     deleted.insert(p.to_string(), json!(true));
                 }
                 Err(e) => {
-                    errors.insert(p.to_string(), json!(ApiError::from(e).msg));
+                    errors.insert(p.to_string(), json!(ApiError::from(e).msg()));
                 }
             },
             Err(object_store::Error::NotFound { .. }) => {
                 errors.insert(p.to_string(), json!("not found"));
             }
             Err(e) => {
-                errors.insert(p.to_string(), json!(ApiError::from(e).msg));
+                errors.insert(p.to_string(), json!(ApiError::from(e).msg()));
             }
         }
     }

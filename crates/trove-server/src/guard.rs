@@ -15,6 +15,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
+use trove_protocol::ResultCode;
 
 /// What the guard of one port checks.
 #[derive(Debug, Clone)]
@@ -56,7 +57,7 @@ pub fn url_host(url: &str) -> Option<String> {
 fn refuse(g: &Guard, msg: String) -> Response {
     tracing::info!(reason = %msg, "request refused by the guard");
     if g.envelope {
-        ApiError::new(403, 0, msg).into_response()
+        ApiError::new(ResultCode::Forbidden, msg).into_response()
     } else {
         (StatusCode::FORBIDDEN, msg).into_response()
     }

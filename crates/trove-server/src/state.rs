@@ -7,6 +7,7 @@ use axum::http::HeaderMap;
 use object_store::ObjectStore;
 use object_store::path::Path as StorePath;
 use std::sync::Arc;
+use trove_protocol::ResultCode;
 use trove_store::SharedStore;
 
 /// Shared handle to the server state.
@@ -74,7 +75,7 @@ impl AppState {
                 .map_or_else(Identity::anonymous, |c| c.identity));
         }
         let token = token.ok_or_else(|| {
-            ApiError::unauthorized(11, "Missing authentication: log in with auth.login and send 'Authorization: Bearer <token>'")
+            ApiError::new(ResultCode::NoCredentials, "Missing authentication: log in with auth.login and send 'Authorization: Bearer <token>'")
         })?;
         Ok(self.verify_active(&token).await?.identity)
     }
@@ -86,8 +87,8 @@ impl AppState {
             Ok(claims)
         } else {
             tracing::info!(access_key = %claims.identity.user, "token of a revoked key refused");
-            Err(ApiError::unauthorized(
-                30,
+            Err(ApiError::new(
+                ResultCode::InvalidToken,
                 "Invalid token: its access key has been revoked; log in with an active key",
             ))
         }

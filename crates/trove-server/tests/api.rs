@@ -4,6 +4,7 @@ mod common;
 
 use common::{TOKEN_SECRET, TestServer};
 use serde_json::{Value, json};
+use trove_protocol::{API_VERSION, versioned_path};
 
 #[tokio::test]
 async fn envelope_routing_and_bad_requests() {
@@ -47,7 +48,7 @@ async fn envelope_routing_and_bad_requests() {
     // Empty body = {} (then a missing field is a 400 validation error, not a crash).
     let r = s
         .http
-        .get(format!("{}/v2.23/tasks.get_by_id", s.api))
+        .get(format!("{}{}", s.api, versioned_path("tasks.get_by_id")))
         .bearer_auth(&t)
         .send()
         .await
@@ -64,7 +65,7 @@ async fn envelope_routing_and_bad_requests() {
     for bad in ["{not json", "[1,2]", "\"str\""] {
         let r = s
             .http
-            .get(format!("{}/v2.23/tasks.get_all", s.api))
+            .get(format!("{}{}", s.api, versioned_path("tasks.get_all")))
             .bearer_auth(&t)
             .body(bad)
             .send()
@@ -97,7 +98,7 @@ async fn envelope_routing_and_bad_requests() {
     // The server still serves after all that.
     s.ok(&t, "debug.ping", json!({})).await;
     let info = s.ok(&t, "server.info", json!({})).await;
-    assert_eq!(info["api_version"], "2.23");
+    assert_eq!(info["api_version"], API_VERSION);
     let me = s.ok(&t, "users.get_current_user", json!({})).await;
     assert_eq!(me["user"]["id"], s.access);
     s.stop().await;
@@ -138,7 +139,7 @@ async fn auth_tokens_valid_expired_forged_and_cookie() {
             .unwrap(),
     )
     .unwrap();
-    assert_eq!(claims["api_version"], "2.23");
+    assert_eq!(claims["api_version"], API_VERSION);
     assert_eq!(claims["feature_set"], "basic");
     assert_eq!(claims["identity"]["user"], s.access);
     let ttl = claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap();
@@ -196,7 +197,7 @@ async fn auth_tokens_valid_expired_forged_and_cookie() {
     }
     let r = s
         .http
-        .get(format!("{}/v2.23/projects.get_all", s.api))
+        .get(format!("{}{}", s.api, versioned_path("projects.get_all")))
         .send()
         .await
         .unwrap();
@@ -214,7 +215,7 @@ async fn auth_tokens_valid_expired_forged_and_cookie() {
     // Cookie auth: only with a JSON body (which no other site can make a browser send).
     let r = s
         .http
-        .get(format!("{}/v2.23/projects.get_all", s.api))
+        .get(format!("{}{}", s.api, versioned_path("projects.get_all")))
         .header("Cookie", format!("other=1; clearml_token_basic={t}"))
         .header("Content-Type", "application/json")
         .body("{}")
@@ -225,7 +226,7 @@ async fn auth_tokens_valid_expired_forged_and_cookie() {
     for ct in [None, Some("text/plain")] {
         let mut req = s
             .http
-            .post(format!("{}/v2.23/projects.get_all", s.api))
+            .post(format!("{}{}", s.api, versioned_path("projects.get_all")))
             .header("Cookie", format!("clearml_token_basic={t}"))
             .body("{}");
         if let Some(ct) = ct {
@@ -283,7 +284,7 @@ async fn no_auth_mode_accepts_anything() {
     assert_eq!(r.status(), 200);
     let r = s
         .http
-        .get(format!("{}/v2.23/projects.get_all", s.api))
+        .get(format!("{}{}", s.api, versioned_path("projects.get_all")))
         .send()
         .await
         .unwrap();
@@ -613,7 +614,7 @@ async fn events_batches_as_json_lines() {
     let body: String = lines.iter().map(|l| format!("{l}\n")).collect();
     let r = s
         .http
-        .get(format!("{}/v2.23/events.add_batch", s.api))
+        .get(format!("{}{}", s.api, versioned_path("events.add_batch")))
         .bearer_auth(&t)
         .header("Content-Type", "application/json-lines")
         .body(body)
@@ -649,7 +650,7 @@ async fn concurrent_artifact_upserts_lose_nothing() {
                     .collect();
                 arts.push(json!({"key": "shared", "type": "custom", "uri": format!("file:///shared/{c}")}));
                 let r = http
-                    .get(format!("{api}/v2.23/tasks.add_or_update_artifacts"))
+                    .get(format!("{api}{}", versioned_path("tasks.add_or_update_artifacts")))
                     .bearer_auth(&t)
                     .json(&json!({"task": id, "force": true, "artifacts": arts}))
                     .send()
@@ -793,7 +794,11 @@ async fn serves_a_home_written_by_the_embedded_sdk() {
         .unwrap();
     let t = login["data"]["token"].as_str().unwrap();
     let r: Value = http
-        .get(format!("http://{}/v2.23/tasks.get_all", srv.api_addr))
+        .get(format!(
+            "http://{}{}",
+            srv.api_addr,
+            versioned_path("tasks.get_all")
+        ))
         .bearer_auth(t)
         .body(json!({"name": "^embedded run$"}).to_string())
         .send()

@@ -311,7 +311,8 @@ async fn traversal_and_hostile_requests_are_refused() {
     let (status, _) = raw(
         &s.api,
         &format!(
-            "GET /v2.23/debug.ping HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\nConnection: close\r\n\r\n"
+            "GET {} HTTP/1.1\r\nHost: x\r\nX-Big: {big}\r\nConnection: close\r\n\r\n",
+            trove_protocol::versioned_path("debug.ping")
         ),
     )
     .await;

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 use trove_core::Config;
+use trove_protocol::{DestinationSource, TaskOutput};
 use trove_storage::{Destination, StorageError, StorageRoots};
 
 /// How long a write test may take before the value is refused.
@@ -172,31 +173,32 @@ pub(crate) fn explain(
     output: Option<&serde_json::Value>,
     project_default: Option<&str>,
 ) -> Explained {
-    let field = |k: &str| {
-        output
-            .and_then(|o| o.get(k))
-            .and_then(|v| v.as_str())
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-    };
-    let destination = field("destination");
-    if let Some(src) = field("destination_source") {
-        let level = match src.as_str() {
-            "code" => "code (output_uri)".to_string(),
-            "task" => "the task's own destination (set in the web UI)".to_string(),
-            "project" => "project default".to_string(),
-            "environment" => "environment (TROVE_DEFAULT_OUTPUT_URI)".to_string(),
-            "config file" => "configuration file (default_output_uri)".to_string(),
-            "default"
+    let destination = TaskOutput::read(output)
+        .destination
+        .map(|d| d.trim().to_string())
+        .filter(|d| !d.is_empty());
+    if let Some(label) = TaskOutput::source_label(output) {
+        let level = match DestinationSource::parse(&label) {
+            Some(DestinationSource::Code) => "code (output_uri)".to_string(),
+            Some(DestinationSource::Task) => {
+                "the task's own destination (set in the web UI)".to_string()
+            }
+            Some(DestinationSource::Project) => "project default".to_string(),
+            Some(DestinationSource::Environment) => {
+                "environment (TROVE_DEFAULT_OUTPUT_URI)".to_string()
+            }
+            Some(DestinationSource::ConfigFile) => {
+                "configuration file (default_output_uri)".to_string()
+            }
+            Some(DestinationSource::Default)
                 if destination
                     .as_deref()
                     .is_some_and(|d| is_files_server(files_url, d)) =>
             {
                 "server default (files server)".to_string()
             }
-            "default" => "default ($TROVE_HOME/artifacts)".to_string(),
-            other => other.to_string(),
+            Some(DestinationSource::Default) => "default ($TROVE_HOME/artifacts)".to_string(),
+            None => label,
         };
         return Explained {
             destination,

@@ -8,36 +8,9 @@ use std::sync::Arc;
 use trove_core::Config;
 use trove_storage::Destination;
 
-/// Which rule chose a task's output destination (highest first).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DestinationSource {
-    /// `TaskBuilder::output_uri` in code.
-    Code,
-    /// The task's own output destination (set in the web UI before it started).
-    Task,
-    /// The project's default output destination.
-    Project,
-    /// `TROVE_DEFAULT_OUTPUT_URI` in the environment.
-    Environment,
-    /// `default_output_uri` in the configuration file.
-    ConfigFile,
-    /// The server's files server (remote mode) or `$TROVE_HOME/artifacts` (embedded).
-    Default,
-}
-
-impl DestinationSource {
-    /// A short label for logs and the UI.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Code => "code",
-            Self::Task => "task",
-            Self::Project => "project",
-            Self::Environment => "environment",
-            Self::ConfigFile => "config file",
-            Self::Default => "default",
-        }
-    }
-}
+/// Which rule chose a task's output destination (highest first); defined by the protocol, recorded as
+/// `output.destination_source`.
+pub use trove_protocol::DestinationSource;
 
 /// Shared state of one task handle.
 pub(crate) struct Ctx {

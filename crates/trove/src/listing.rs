@@ -2,8 +2,10 @@
 
 use crate::error::Result;
 use crate::runtime::block_on;
-use serde_json::json;
 use trove_core::{Config, TaskStatus};
+use trove_protocol::endpoints::{
+    ProjectsGetAll, ProjectsGetAllRequest, TasksGetAll, TasksGetAllRequest,
+};
 
 /// One line of a task listing.
 #[derive(Debug, Clone)]
@@ -34,45 +36,47 @@ pub fn list_tasks(config: &Config, project: Option<&str>) -> Result<Vec<TaskSumm
                     config.secret_key.as_deref().unwrap_or_default(),
                 )?;
                 let projects = remote
-                    .call("projects.get_all", json!({ "only_fields": ["id", "name"] }))
-                    .await?;
-                let names: std::collections::HashMap<String, String> = projects["projects"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|p| {
-                        Some((
-                            p["id"].as_str()?.to_string(),
-                            p["name"].as_str()?.to_string(),
-                        ))
+                    .call::<ProjectsGetAll>(&ProjectsGetAllRequest {
+                        only_fields: Some(vec!["id".into(), "name".into()]),
+                        ..ProjectsGetAllRequest::default()
                     })
+                    .await?;
+                let names: std::collections::HashMap<String, String> = projects
+                    .projects
+                    .iter()
+                    .filter_map(|p| Some((p.id()?.to_string(), p.name()?.to_string())))
                     .collect();
-                let mut body = json!({ "order_by": ["-last_update"], "only_fields": ["id", "name", "project", "status", "last_update"] });
+                let mut query = TasksGetAllRequest {
+                    order_by: Some(vec!["-last_update".into()]),
+                    only_fields: Some(
+                        ["id", "name", "project", "status", "last_update"]
+                            .map(String::from)
+                            .to_vec(),
+                    ),
+                    ..TasksGetAllRequest::default()
+                };
                 if let Some(p) = &project {
-                    let ids: Vec<&String> = names
-                        .iter()
-                        .filter(|(_, n)| *n == p)
-                        .map(|(id, _)| id)
-                        .collect();
-                    body["project"] = json!(ids);
+                    query.project = Some(
+                        names
+                            .iter()
+                            .filter(|(_, n)| *n == p)
+                            .map(|(id, _)| id.clone())
+                            .collect(),
+                    );
                 }
-                let tasks = remote.call("tasks.get_all", body).await?;
-                Ok(tasks["tasks"]
-                    .as_array()
-                    .into_iter()
-                    .flatten()
+                let tasks = remote.call::<TasksGetAll>(&query).await?;
+                Ok(tasks
+                    .tasks
+                    .iter()
                     .map(|t| TaskSummary {
-                        id: t["id"].as_str().unwrap_or_default().into(),
-                        name: t["name"].as_str().unwrap_or_default().into(),
+                        id: t.id().unwrap_or_default().into(),
+                        name: t.name().unwrap_or_default().into(),
                         project_name: names
-                            .get(t["project"].as_str().unwrap_or_default())
+                            .get(t.project().unwrap_or_default())
                             .cloned()
                             .unwrap_or_default(),
-                        status: t["status"]
-                            .as_str()
-                            .and_then(|s| s.parse().ok())
-                            .unwrap_or(TaskStatus::Unknown),
-                        last_update: t["last_update"].as_str().unwrap_or_default().into(),
+                        status: t.status(),
+                        last_update: t.last_update().unwrap_or_default().into(),
                     })
                     .collect())
             }

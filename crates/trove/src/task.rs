@@ -93,7 +93,7 @@ impl TaskBuilder {
             let destination = open_destination(&uri, &config, &*backend).await?;
             destination.check_writable().await?;
             backend
-                .set_output_destination(&info.id, destination.uri(), source.as_str())
+                .set_output_destination(&info.id, destination.uri(), source)
                 .await?;
             tracing::info!(task = %info.id, destination = %destination.uri(), chosen_by = source.as_str(),
                 backend = %backend.describe(), "trove task started");

@@ -1,73 +1,40 @@
 //! The ClearML REST API subset: `/v<version>/<service>.<action>` and `/<service>.<action>`, GET (with a JSON
 //! body) or POST, `application/json` or `application/json-lines` bodies, answered with the ClearML envelope.
 
-pub mod args;
 mod artifacts;
-mod misc;
+mod cleanup;
+mod configurations;
+mod context;
+mod events;
+mod hyperparams;
+mod login;
 pub mod present;
 mod projects;
+mod routes;
+mod server_info;
 mod status;
+mod task_access;
 mod tasks;
-mod tasks_extra;
+mod users;
 
-use crate::auth::{API_VERSION, Identity};
-use crate::error::{ApiError, Endpoint, envelope};
+pub use context::Ctx;
+
+use crate::auth::Identity;
+use crate::error::ApiError;
 use crate::state::{LOGIN_BODY_LIMIT, SharedState, TokenFrom};
 use axum::Router;
 use axum::body::Body as HttpBody;
 use axum::extract::{ConnectInfo, Extension, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, Method, Uri, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-
-/// Per-request context handed to endpoint handlers.
-pub struct Ctx {
-    /// Server state.
-    pub state: SharedState,
-    /// Who is calling.
-    pub identity: Identity,
-    /// Request headers (login reads Basic credentials from them).
-    pub headers: HeaderMap,
-    /// The client's address (login throttling).
-    pub client: IpAddr,
-}
+use trove_protocol::endpoints::{AuthLogin, EventsAddBatch};
+use trove_protocol::{API_VERSION, Call, EndpointMeta, ResultCode, actual_version, parse_path};
 
 /// The API router (one fallback handler parses the path; see [`dispatch`]).
 pub fn router(state: SharedState) -> Router {
     Router::new().fallback(dispatch).with_state(state)
-}
-
-/// Split `/v2.23/tasks.get_all` into `("2.23", "tasks.get_all")`.
-fn parse_path(path: &str) -> Option<(Option<String>, String)> {
-    let mut segs: Vec<&str> = path.trim_matches('/').split('/').collect();
-    if segs.first() == Some(&"api") {
-        segs.remove(0);
-    }
-    let (version, name) = match segs.as_slice() {
-        [v, name]
-            if v.starts_with('v') && v[1..].chars().all(|c| c.is_ascii_digit() || c == '.') =>
-        {
-            (Some(v[1..].to_string()), *name)
-        }
-        [name] => (None, *name),
-        _ => return None,
-    };
-    let (svc, act) = name.split_once('.')?;
-    let ok = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    (ok(svc) && ok(act)).then(|| (version, name.to_string()))
-}
-
-fn actual_version(requested: &str) -> String {
-    let num = |s: &str| -> (u32, u32) {
-        let mut it = s.split('.').map(|x| x.parse::<u32>().unwrap_or(0));
-        (it.next().unwrap_or(0), it.next().unwrap_or(0))
-    };
-    if num(requested) <= num(API_VERSION) {
-        requested.to_string()
-    } else {
-        API_VERSION.to_string()
-    }
 }
 
 /// Parse a request body: empty = `{}`, json-lines = array of the lines, else one JSON value.
@@ -75,7 +42,7 @@ fn parse_body(bytes: &[u8], content_type: &str) -> Result<Value, ApiError> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| ApiError::bad_request("request body is not UTF-8"))?;
     if text.trim().is_empty() {
-        return Ok(json!({}));
+        return Ok(Value::Object(Map::new()));
     }
     if content_type.contains("json-lines")
         || content_type.contains("jsonl")
@@ -135,7 +102,7 @@ pub async fn dispatch(
     headers: HeaderMap,
     body: HttpBody,
 ) -> Response {
-    let Some((version, name)) = parse_path(uri.path()) else {
+    let Some(path) = parse_path(uri.path()) else {
         let mut e = ApiError::not_found(format!(
             "Unknown path {:?}: expected /v<version>/<service>.<action>",
             uri.path()
@@ -143,18 +110,15 @@ pub async fn dispatch(
         e.endpoint = None;
         return e.into_response();
     };
-    let requested = version.unwrap_or_else(|| API_VERSION.to_string());
-    let ep = Endpoint {
-        name: name.clone(),
+    let requested = path.version.unwrap_or_else(|| API_VERSION.to_string());
+    let ep = EndpointMeta {
+        name: path.endpoint,
         actual_version: actual_version(&requested),
         requested_version: requested,
     };
     let client = client.map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |c| c.0.0.ip());
-    match run(state, client, method, &uri, headers, body, &name).await {
-        Ok(data) => {
-            let env = envelope(&ep, 200, 0, "OK", json!({}), data);
-            (StatusCode::OK, axum::Json(env)).into_response()
-        }
+    match run(state, client, method, &uri, headers, body, &ep).await {
+        Ok(response) => response,
         Err(mut e) => {
             e.endpoint = Some(Box::new(ep));
             e.into_response()
@@ -169,12 +133,12 @@ async fn run(
     uri: &Uri,
     headers: HeaderMap,
     body: HttpBody,
-    name: &str,
-) -> Result<Value, ApiError> {
+    ep: &EndpointMeta,
+) -> Result<Response, ApiError> {
+    let name = ep.name.as_str();
     if !matches!(method, Method::GET | Method::POST | Method::PUT) {
         return Err(ApiError::new(
-            405,
-            0,
+            ResultCode::MethodNotAllowed,
             format!("method {method} not allowed: use GET or POST"),
         ));
     }
@@ -185,7 +149,7 @@ async fn run(
         .to_ascii_lowercase();
     // Credentials first, body second: nobody without a valid token makes the server read more than a login's
     // few bytes. A token in a cookie counts only with a JSON body, which no other site can make a browser send.
-    let (identity, limit) = if name == "auth.login" {
+    let (identity, limit) = if name == AuthLogin::NAME {
         (Identity::anonymous(), LOGIN_BODY_LIMIT)
     } else {
         let from = if is_json(&ct) {
@@ -197,15 +161,13 @@ async fn run(
     };
     let bytes = axum::body::to_bytes(body, limit).await.map_err(|_| {
         ApiError::new(
-            413,
-            0,
+            ResultCode::PayloadTooLarge,
             format!("request body unreadable, too slow or larger than {limit} bytes for {name}"),
         )
     })?;
     if !ct.is_empty() && !is_json(&ct) && !bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::new(
-            415,
-            0,
+            ResultCode::UnsupportedMediaType,
             format!("unsupported content type {ct:?}: send the body as application/json"),
         ));
     }
@@ -220,7 +182,7 @@ async fn run(
     // Endpoints that take a list (events batches) get it as `{"requests": [...]}`.
     let body: Map<String, Value> = match value {
         Value::Object(m) => m,
-        Value::Array(a) if name.starts_with("events.add_batch") => {
+        Value::Array(a) if name == EventsAddBatch::NAME => {
             let mut m = Map::new();
             m.insert("requests".into(), Value::Array(a));
             m
@@ -232,7 +194,7 @@ async fn run(
             )));
         }
     };
-    call(&ctx, name, body).await
+    routes::call(&ctx, ep, body).await
 }
 
 fn kind_of(v: &Value) -> &'static str {
@@ -246,68 +208,10 @@ fn kind_of(v: &Value) -> &'static str {
     }
 }
 
-async fn call(ctx: &Ctx, name: &str, b: args::Body) -> Result<Value, ApiError> {
-    match name {
-        "auth.login" => misc::login(ctx, &b).await,
-        "users.get_current_user" => misc::current_user(ctx),
-        "server.info" => Ok(misc::server_info()),
-        "debug.ping" => Ok(json!({ "msg": "trove server is up" })),
-        "projects.get_all" | "projects.get_all_ex" => projects::get_all(ctx, &b).await,
-        "projects.create" => projects::create(ctx, &b).await,
-        "projects.get_by_id" => projects::get_by_id(ctx, &b).await,
-        "projects.update" => projects::update(ctx, &b).await,
-        "tasks.create" => tasks::create(ctx, &b).await,
-        "tasks.get_by_id" => tasks::get_by_id(ctx, &b).await,
-        "tasks.get_all" | "tasks.get_all_ex" => tasks::get_all(ctx, &b).await,
-        "tasks.edit" => tasks::edit(ctx, &b).await,
-        "tasks.set_requirements" => tasks::set_requirements(ctx, &b).await,
-        "tasks.ping" => tasks::ping(ctx, &b).await,
-        "tasks.started" | "tasks.completed" | "tasks.stopped" | "tasks.failed"
-        | "tasks.publish" | "tasks.close" => status::change_status(ctx, name, &b).await,
-        "tasks.stop" => status::stop(ctx, &b).await,
-        "tasks.reset" => status::reset(ctx, &b).await,
-        "tasks.delete" => tasks::delete(ctx, &b).await,
-        "tasks.add_or_update_artifacts" => artifacts::add_or_update_artifacts(ctx, &b).await,
-        "tasks.delete_artifacts" => artifacts::delete_artifacts(ctx, &b).await,
-        "tasks.add_artifact_version" => artifacts::add_artifact_version(ctx, &b).await,
-        "tasks.get_artifact_versions" => artifacts::get_artifact_versions(ctx, &b).await,
-        "tasks.get_hyper_params" => tasks_extra::get_hyper_params(ctx, &b).await,
-        "tasks.edit_hyper_params" => tasks_extra::edit_hyper_params(ctx, &b).await,
-        "tasks.delete_hyper_params" => tasks_extra::delete_hyper_params(ctx, &b).await,
-        "tasks.get_configurations" => tasks_extra::get_configurations(ctx, &b).await,
-        "tasks.get_configuration_names" => tasks_extra::get_configuration_names(ctx, &b).await,
-        "tasks.edit_configuration" => tasks_extra::edit_configuration(ctx, &b).await,
-        "tasks.delete_configuration" => tasks_extra::delete_configuration(ctx, &b).await,
-        "events.add_batch" => tasks_extra::add_events(ctx, &b).await,
-        "events.add" => {
-            let mut m = args::Body::new();
-            m.insert("requests".into(), Value::Array(vec![Value::Object(b)]));
-            tasks_extra::add_events(ctx, &m).await
-        }
-        "events.get_task_log" => tasks_extra::get_task_log(ctx, &b).await,
-        _ => Err(ApiError::not_found(format!(
-            "Unknown endpoint {name:?}: trove implements the ClearML subset listed in its README"
-        ))),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn paths_parse() {
-        assert_eq!(
-            parse_path("/v2.23/tasks.get_all"),
-            Some((Some("2.23".into()), "tasks.get_all".into()))
-        );
-        assert_eq!(parse_path("/auth.login"), Some((None, "auth.login".into())));
-        assert_eq!(parse_path("/v2.23/a/tasks.x"), None);
-        assert_eq!(parse_path("/tasks"), None);
-        assert_eq!(parse_path("/../x.y"), None);
-        assert_eq!(actual_version("2.9"), "2.9");
-        assert_eq!(actual_version("2.31"), "2.23");
-    }
+    use serde_json::json;
 
     #[test]
     fn bodies_parse() {
@@ -317,8 +221,8 @@ mod tests {
             json!([{"a":1},{"b":2}])
         );
         assert_eq!(
-            parse_body(b"{oops", "application/json").unwrap_err().code,
-            400
+            parse_body(b"{oops", "application/json").unwrap_err().code(),
+            ResultCode::BadRequest
         );
     }
 }

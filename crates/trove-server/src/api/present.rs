@@ -1,12 +1,13 @@
 //! How tasks and projects look on the wire (reference §7.5), `only_fields` projection, regex/tag filters and
 //! ordering for the `get_all` endpoints.
 
-use crate::api::args::{self, Body};
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
 use std::cmp::Ordering;
 use trove_core::ArtifactRecord;
 use trove_core::timefmt::iso_from_micros;
+use trove_protocol::endpoints::StatusFields;
+use trove_protocol::{ProjectDoc, TaskDoc};
 use trove_store::{Project, Task};
 
 /// An artifact record as ClearML returns it (display pairs sorted by key).
@@ -18,7 +19,7 @@ pub fn artifact_json(a: &ArtifactRecord) -> Value {
 
 /// The full task object: ClearML's defaults, then the stored document, then the core fields.
 /// `artifacts` fills `execution.artifacts` (sorted by key, then mode).
-pub fn task_json(t: &Task, artifacts: Option<&[ArtifactRecord]>) -> Value {
+pub fn task_json(t: &Task, artifacts: Option<&[ArtifactRecord]>) -> TaskDoc {
     let mut m = Map::new();
     let defaults = json!({
         "comment": "", "tags": [], "system_tags": [], "parent": null, "user": "", "company": "",
@@ -61,11 +62,25 @@ pub fn task_json(t: &Task, artifacts: Option<&[ArtifactRecord]>) -> Value {
     m.insert("last_change".into(), iso(Some(t.last_update)));
     let changed = t.completed.or(t.started).unwrap_or(t.created);
     m.insert("status_changed".into(), iso(Some(changed)));
-    Value::Object(m)
+    TaskDoc(m)
+}
+
+/// The status fields of a task, as status changes report them.
+pub fn status_fields(t: &Task) -> StatusFields {
+    let iso = |v: Option<i64>| v.map(iso_from_micros);
+    StatusFields {
+        status: t.status.as_str().to_string(),
+        status_reason: t.status_reason.clone(),
+        status_message: t.status_message.clone(),
+        status_changed: iso(Some(t.completed.or(t.started).unwrap_or(t.created))),
+        last_update: iso(Some(t.last_update)),
+        started: iso(t.started),
+        completed: iso(t.completed),
+    }
 }
 
 /// A project as ClearML returns it.
-pub fn project_json(p: &Project) -> Value {
+pub fn project_json(p: &Project) -> ProjectDoc {
     let mut m = Map::new();
     m.insert("tags".into(), json!([]));
     m.insert("system_tags".into(), json!([]));
@@ -87,12 +102,7 @@ pub fn project_json(p: &Project) -> Value {
     );
     m.insert("created".into(), json!(iso_from_micros(p.created)));
     m.insert("last_update".into(), json!(iso_from_micros(p.last_update)));
-    Value::Object(m)
-}
-
-/// `only_fields` of a request, if given.
-pub fn only_fields(b: &Body) -> Result<Option<Vec<String>>, ApiError> {
-    args::str_list(b, "only_fields")
+    ProjectDoc(m)
 }
 
 /// True when a projection needs the artifacts loaded.
@@ -104,8 +114,9 @@ pub fn wants_artifacts(fields: Option<&[String]>) -> bool {
 }
 
 /// Keep only the given (dotted) fields, plus `id`.
-pub fn project_fields(full: Value, fields: Option<&[String]>) -> Value {
+pub fn project_fields(full: Map<String, Value>, fields: Option<&[String]>) -> Map<String, Value> {
     let Some(fields) = fields else { return full };
+    let full = Value::Object(full);
     let mut out = Map::new();
     if let Some(id) = full.get("id") {
         out.insert("id".into(), id.clone());
@@ -130,7 +141,7 @@ pub fn project_fields(full: Value, fields: Option<&[String]>) -> Value {
             set_path(&mut out, &path, cur.clone());
         }
     }
-    Value::Object(out)
+    out
 }
 
 fn set_path(m: &mut Map<String, Value>, path: &[&str], v: Value) {
@@ -187,33 +198,23 @@ pub fn tags_match(have: &[String], filter: &[String]) -> bool {
         && exclude.iter().all(|e| have.iter().all(|h| h != e))
 }
 
-/// The string list at `key` of a JSON object (tags, system_tags).
-pub fn string_list(v: &Value, key: &str) -> Vec<String> {
-    v.get(key)
-        .and_then(|x| x.as_array())
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-/// Sort JSON objects by ClearML `order_by` entries (`-field` descending, dotted paths allowed).
-pub fn order_by(items: &mut [Value], order: &[String]) {
+/// Sort documents by ClearML `order_by` entries (`-field` descending, dotted paths allowed); `doc` gives
+/// each item's document.
+pub fn order_by<T>(items: &mut [T], order: &[String], doc: impl Fn(&T) -> &Map<String, Value>) {
     if order.is_empty() {
         return;
     }
     items.sort_by(|a, b| {
+        let (a, b) = (doc(a), doc(b));
         for o in order {
             let (desc, field) = match o.strip_prefix('-') {
                 Some(f) => (true, f),
                 None => (false, o.trim_start_matches('+')),
             };
-            let get = |v: &Value| {
-                field
-                    .split('.')
-                    .try_fold(v.clone(), |cur, p| cur.get(p).cloned())
+            let get = |m: &Map<String, Value>| {
+                let mut parts = field.split('.');
+                let first = m.get(parts.next()?)?;
+                parts.try_fold(first, |cur, p| cur.get(p)).cloned()
             };
             let c = cmp_json(get(a).as_ref(), get(b).as_ref());
             let c = if desc { c.reverse() } else { c };
@@ -270,6 +271,7 @@ mod tests {
     fn projection_keeps_nested_paths_and_id() {
         let full =
             json!({"id":"1","status":"x","execution":{"artifacts":[1],"parameters":{}},"name":"n"});
+        let full = full.as_object().cloned().unwrap();
         let p = project_fields(
             full,
             Some(&[
@@ -279,7 +281,7 @@ mod tests {
             ]),
         );
         assert_eq!(
-            p,
+            Value::Object(p),
             json!({"id":"1","status":"x","execution":{"artifacts":[1]}})
         );
     }

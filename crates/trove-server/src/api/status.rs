@@ -1,13 +1,15 @@
 //! Status changes: ClearML's state machine, `tasks.started|completed|stopped|failed|publish|close`,
 //! `tasks.stop` (watchdog-aware, reference §7.3) and `tasks.reset`.
 
-use super::Ctx;
-use super::args::{self, Body};
-use super::present::task_json;
-use super::tasks::load;
+use super::context::Ctx;
+use super::present::status_fields;
+use super::task_access::{load, object};
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
 use trove_core::TaskStatus;
+use trove_protocol::endpoints::{
+    StatusChangeRequest, StatusChangeResponse, TasksResetRequest, TasksResetResponse, Urls,
+};
 use trove_store::{StatusChange, Task, TaskEdit};
 
 /// ClearML's status state machine (`apiserver/bll/task/utils.py`); a same-status change is allowed.
@@ -68,53 +70,34 @@ async fn set_status(
     Ok(ctx.state.store.set_status(id, change).await?)
 }
 
-fn status_fields(t: &Task) -> Value {
-    let j = task_json(t, None);
-    let keys = [
-        "status",
-        "status_reason",
-        "status_message",
-        "status_changed",
-        "last_update",
-        "started",
-        "completed",
-    ];
-    Value::Object(
-        keys.iter()
-            .filter_map(|k| j.get(*k).map(|v| (k.to_string(), v.clone())))
-            .collect(),
-    )
-}
-
-/// `tasks.started|completed|stopped|failed|publish|close`.
-pub async fn change_status(ctx: &Ctx, name: &str, b: &Body) -> Result<Value, ApiError> {
-    let id = args::req_str(b, "task")?;
-    let force = args::flag(b, "force");
-    let reason = args::opt_str(b, "status_reason")?.unwrap_or_default();
-    let message = args::opt_str(b, "status_message")?.unwrap_or_default();
-    let to = match name {
-        "tasks.started" => TaskStatus::InProgress,
-        "tasks.completed" => TaskStatus::Completed,
-        "tasks.stopped" => TaskStatus::Stopped,
-        "tasks.failed" => TaskStatus::Failed,
-        "tasks.publish" => TaskStatus::Published,
-        _ => TaskStatus::Closed,
-    };
-    let mut t = set_status(ctx, &id, to, force, reason.clone(), message.clone()).await?;
-    if to == TaskStatus::Completed && args::flag(b, "publish") {
-        t = set_status(ctx, &id, TaskStatus::Published, force, reason, message).await?;
+/// `tasks.started|completed|stopped|failed|publish|close`: change to `to` (`publish: true` on
+/// `tasks.completed` publishes right after).
+pub async fn change(
+    ctx: &Ctx,
+    req: StatusChangeRequest,
+    to: TaskStatus,
+) -> Result<StatusChangeResponse, ApiError> {
+    let id = &req.task;
+    let reason = req.status_reason.unwrap_or_default();
+    let message = req.status_message.unwrap_or_default();
+    let mut t = set_status(ctx, id, to, req.force, reason.clone(), message.clone()).await?;
+    if to == TaskStatus::Completed && req.publish {
+        t = set_status(ctx, id, TaskStatus::Published, req.force, reason, message).await?;
     }
-    Ok(json!({ "updated": 1, "fields": status_fields(&t) }))
+    Ok(StatusChangeResponse {
+        updated: 1,
+        fields: status_fields(&t),
+    })
 }
 
 /// `tasks.stop`: a request to stop. A development task (run by the SDK, not an agent) or one not updated
 /// for 10 minutes becomes `stopped` with message "Stopped by <user>" (no "worker" in it, so the SDK's
 /// watchdog aborts the process); any other running task stays `in_progress` with message "stopping",
 /// which the watchdog also honours.
-pub async fn stop(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
-    let id = args::req_str(b, "task")?;
-    let force = args::flag(b, "force");
-    let reason = args::opt_str(b, "status_reason")?.unwrap_or_default();
+pub async fn stop(ctx: &Ctx, req: StatusChangeRequest) -> Result<StatusChangeResponse, ApiError> {
+    let id = req.task;
+    let force = req.force;
+    let reason = req.status_reason.unwrap_or_default();
     let t = load(ctx, &id).await?;
     let dev = t
         .doc
@@ -136,13 +119,16 @@ pub async fn stop(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
         let msg = format!("Stopped by {}", ctx.identity.user_name);
         set_status(ctx, &id, TaskStatus::Stopped, force, reason, msg).await?
     };
-    Ok(json!({ "updated": 1, "fields": status_fields(&t) }))
+    Ok(StatusChangeResponse {
+        updated: 1,
+        fields: status_fields(&t),
+    })
 }
 
 /// `tasks.reset`: back to `created`; output artifacts, `runtime` and output models are cleared.
-pub async fn reset(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
-    let id = args::req_str(b, "task")?;
-    let force = args::flag(b, "force");
+pub async fn reset(ctx: &Ctx, req: TasksResetRequest) -> Result<TasksResetResponse, ApiError> {
+    let id = req.task;
+    let force = req.force;
     let t = load(ctx, &id).await?;
     if t.status == TaskStatus::Published && !force {
         return Err(ApiError::invalid_status(
@@ -169,10 +155,7 @@ pub async fn reset(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
         .map(|a| (a.key, a.mode))
         .collect();
     let deleted = ctx.state.store.delete_artifacts(&id, &outputs).await?;
-    let mut models = match t.doc.get("models") {
-        Some(Value::Object(m)) => m.clone(),
-        _ => Map::new(),
-    };
+    let mut models = object(t.doc.get("models"));
     models.insert("output".into(), json!([]));
     let mut doc = Map::new();
     doc.insert("runtime".into(), json!({}));
@@ -188,9 +171,13 @@ pub async fn reset(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
             },
         )
         .await?;
-    let urls: Vec<String> = deleted.iter().filter_map(|a| a.uri.clone()).collect();
-    Ok(json!({
-        "updated": 1, "deleted_models": 0, "fields": status_fields(&t),
-        "urls": { "artifact_urls": urls, "model_urls": [], "event_urls": [] },
-    }))
+    Ok(TasksResetResponse {
+        updated: 1,
+        deleted_models: 0,
+        fields: status_fields(&t),
+        urls: Urls {
+            artifact_urls: deleted.iter().filter_map(|a| a.uri.clone()).collect(),
+            ..Urls::default()
+        },
+    })
 }

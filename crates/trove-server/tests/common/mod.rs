@@ -111,11 +111,15 @@ impl TestServer {
         v["data"]["token"].as_str().unwrap().to_string()
     }
 
-    /// GET `/v2.23/<endpoint>` with a JSON body (as the SDK does); returns (HTTP status, envelope).
+    /// GET `/v<API_VERSION>/<endpoint>` with a JSON body (as the SDK does); returns (HTTP status, envelope).
     pub async fn call(&self, token: &str, endpoint: &str, body: Value) -> (u16, Value) {
         let r = self
             .http
-            .get(format!("{}/v2.23/{endpoint}", self.api))
+            .get(format!(
+                "{}{}",
+                self.api,
+                trove_protocol::versioned_path(endpoint)
+            ))
             .bearer_auth(token)
             .header("Content-Type", "application/json")
             .body(body.to_string())

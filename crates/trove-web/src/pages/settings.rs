@@ -13,7 +13,8 @@ use crate::{Shared, csrf, destination};
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use serde_json::{Value, json};
+use serde_json::Value;
+use trove_protocol::{DestinationSource, TaskOutput};
 use trove_store::{ProjectUpdate, TaskEdit};
 
 /// Body of the project settings form.
@@ -126,16 +127,12 @@ pub(crate) async fn task_output(
         Some(Value::Object(o)) => o.clone(),
         _ => serde_json::Map::new(),
     };
-    match &value {
-        Some(v) => {
-            output.insert("destination".into(), json!(v));
-            output.insert("destination_source".into(), json!("task"));
-        }
-        None => {
-            output.remove("destination");
-            output.remove("destination_source");
-        }
+    // The web UI's destination is the task's own; clearing it clears both keys.
+    TaskOutput {
+        destination_source: value.as_ref().map(|_| DestinationSource::Task),
+        destination: value.clone(),
     }
+    .apply(&mut output);
     let mut doc = serde_json::Map::new();
     doc.insert("output".into(), Value::Object(output));
     state

@@ -4,6 +4,7 @@ use super::{Backend, ProjectInfo, TaskInfo};
 use crate::error::Result;
 use async_trait::async_trait;
 use trove_core::{ArtifactRecord, ArtifactVersion, TaskStatus};
+use trove_protocol::{DestinationSource, TaskOutput};
 use trove_store::{NewTask, SharedStore, StatusChange, TaskEdit, TaskQuery};
 
 /// Metadata in a store this process opens itself.
@@ -125,11 +126,16 @@ impl Backend for Embedded {
         }
     }
 
-    async fn set_output_destination(&self, task: &str, uri: &str, source: &str) -> Result<()> {
+    async fn set_output_destination(
+        &self,
+        task: &str,
+        uri: &str,
+        source: DestinationSource,
+    ) -> Result<()> {
         let mut doc = serde_json::Map::new();
         doc.insert(
             "output".into(),
-            serde_json::json!({ "destination": uri, "destination_source": source }),
+            serde_json::Value::Object(TaskOutput::chosen(uri, source).to_object()),
         );
         self.store
             .edit_task(

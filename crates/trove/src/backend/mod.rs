@@ -10,6 +10,7 @@ pub use remote::Remote;
 use crate::error::Result;
 use async_trait::async_trait;
 use trove_core::{ArtifactRecord, ArtifactVersion, TaskStatus};
+use trove_protocol::DestinationSource;
 
 /// What the SDK knows of a task it opened.
 #[derive(Debug, Clone)]
@@ -59,8 +60,13 @@ pub trait Backend: Send + Sync + 'static {
     /// The newest task of that name in that project.
     async fn find_task(&self, project: &str, name: &str) -> Result<Option<TaskInfo>>;
     /// Record the task's output destination (`output.destination`) and which precedence level chose it
-    /// (`output.destination_source`, a [`crate::DestinationSource::as_str`] label the web UI shows).
-    async fn set_output_destination(&self, task: &str, uri: &str, source: &str) -> Result<()>;
+    /// (`output.destination_source`, the label the web UI shows; see [`trove_protocol::TaskOutput`]).
+    async fn set_output_destination(
+        &self,
+        task: &str,
+        uri: &str,
+        source: DestinationSource,
+    ) -> Result<()>;
     /// Change the task's status.
     async fn set_status(&self, task: &str, status: TaskStatus, reason: &str) -> Result<()>;
     /// Upsert artifact records by `(key, mode)`.

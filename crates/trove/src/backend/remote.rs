@@ -1,16 +1,27 @@
-//! The remote backend: a `trove server` (or any server speaking the ClearML API subset) over HTTP.
+//! The remote backend: a `trove server` (or any server speaking the ClearML API subset) over HTTP. Every call
+//! goes through `trove_protocol`: typed requests, typed answers, and typed result codes on failure.
 
 use super::{Backend, ProjectInfo, TaskInfo};
 use crate::error::{Result, TroveError};
 use async_trait::async_trait;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 use trove_core::{ArtifactRecord, ArtifactVersion, TaskStatus};
-
-/// API version trove speaks (the newest the official SDK bundles).
-const API: &str = "v2.23";
+use trove_protocol::endpoints::{
+    AddArtifactVersionRequest, AddOrUpdateArtifactsRequest, ArtifactId, ArtifactRef, AuthLogin,
+    DeleteArtifactsRequest, LoginRequest, ProjectRef, ProjectsCreate, ProjectsCreateRequest,
+    ProjectsGetAll, ProjectsGetAllRequest, ProjectsGetById, StatusChangeRequest, TaskFields,
+    TaskRef, TasksAddArtifactVersion, TasksAddOrUpdateArtifacts, TasksCompleted, TasksCreate,
+    TasksCreateRequest, TasksDeleteArtifacts, TasksEdit, TasksEditRequest, TasksFailed,
+    TasksGetAll, TasksGetAllRequest, TasksGetArtifactVersions, TasksGetById, TasksStarted,
+    TasksStopped,
+};
+use trove_protocol::{
+    Call, CallError, DestinationSource, Envelope, ResultCode, TaskDoc, TaskOutput, decode_response,
+    versioned_path,
+};
 
 /// Metadata kept by a server.
 pub struct Remote {
@@ -21,6 +32,49 @@ pub struct Remote {
     http: reqwest::Client,
     token: Mutex<Option<(String, Instant)>>,
     current: Arc<RwLock<Option<String>>>,
+}
+
+/// Why a call failed: the server said so (an error envelope, with its [`ResultCode`]), or there is no usable
+/// answer (unreachable, not an envelope, data of the wrong shape).
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    /// An error envelope.
+    #[error(transparent)]
+    Call(#[from] CallError),
+    /// No usable answer.
+    #[error("{0}")]
+    Transport(String),
+    /// Logging in failed (reported as the `auth.login` error it is).
+    #[error(transparent)]
+    Login(TroveError),
+}
+
+impl Failure {
+    /// The server's result code, when it answered with one.
+    fn code(&self) -> Option<ResultCode> {
+        match self {
+            Failure::Call(e) => Some(e.code),
+            Failure::Transport(_) | Failure::Login(_) => None,
+        }
+    }
+
+    /// ClearML's "invalid task id" (400/101): the task does not exist.
+    fn is_invalid_task(&self) -> bool {
+        self.code() == Some(ResultCode::InvalidTaskId)
+    }
+
+    /// The server does not know the endpoint (a ClearML server without trove's extensions): any 404 envelope.
+    fn is_unknown_endpoint(&self) -> bool {
+        self.code().is_some_and(|c| c.http() == 404)
+    }
+
+    /// As the SDK reports it: `API call <endpoint> failed: 400/101: Invalid task id: …`.
+    fn into_trove(self, endpoint: &str) -> TroveError {
+        match self {
+            Failure::Login(e) => e,
+            other => api_err(endpoint, other.to_string()),
+        }
+    }
 }
 
 impl Remote {
@@ -50,6 +104,10 @@ impl Remote {
         })
     }
 
+    fn url<C: Call>(&self) -> String {
+        format!("{}{}", self.api, versioned_path(C::NAME))
+    }
+
     async fn token(&self, refresh: bool) -> Result<String> {
         let mut slot = self.token.lock().await;
         if let Some((t, until)) = slot.as_ref()
@@ -58,20 +116,22 @@ impl Remote {
         {
             return Ok(t.clone());
         }
-        let url = format!("{}/auth.login", self.api);
+        let url = self.url::<AuthLogin>();
         let resp = self
             .http
             .post(&url)
             .basic_auth(&self.access_key, Some(&self.secret_key))
-            .json(&json!({}))
+            .json(&LoginRequest::default())
             .send()
             .await
-            .map_err(|e| api_err("auth.login", format!("cannot reach {url}: {e}")))?;
-        let data = envelope("auth.login", resp).await?;
-        let token = data["token"]
-            .as_str()
-            .ok_or_else(|| api_err("auth.login", "no token in the answer".into()))?
-            .to_string();
+            .map_err(|e| api_err(AuthLogin::NAME, format!("cannot reach {url}: {e}")))?;
+        let token = read_answer::<AuthLogin>(resp)
+            .await
+            .map_err(|f| f.into_trove(AuthLogin::NAME))?
+            .token;
+        if token.is_empty() {
+            return Err(api_err(AuthLogin::NAME, "no token in the answer".into()));
+        }
         // Refresh well before any sane expiry; the server is the judge (a 401 refreshes too).
         *slot = Some((token.clone(), Instant::now() + Duration::from_secs(600)));
         if let Ok(mut cur) = self.current.write() {
@@ -80,52 +140,79 @@ impl Remote {
         Ok(token)
     }
 
-    /// Call `endpoint` with a JSON body and return the envelope's `data`.
-    pub async fn call(&self, endpoint: &str, body: Value) -> Result<Value> {
-        let url = format!("{}/{API}/{endpoint}", self.api);
+    /// Call `C` with `req` and return its typed answer; a failure keeps the server's result code.
+    async fn try_call<C: Call>(
+        &self,
+        req: &C::Request,
+    ) -> std::result::Result<C::Response, Failure> {
+        let url = self.url::<C>();
         for attempt in 0..2 {
-            let token = self.token(attempt > 0).await?;
+            let token = self.token(attempt > 0).await.map_err(Failure::Login)?;
             let resp = self
                 .http
                 .post(&url)
                 .bearer_auth(&token)
-                .json(&body)
+                .json(req)
                 .send()
                 .await
-                .map_err(|e| api_err(endpoint, format!("cannot reach {url}: {e}")))?;
+                .map_err(|e| Failure::Transport(format!("cannot reach {url}: {e}")))?;
             if resp.status() == reqwest::StatusCode::UNAUTHORIZED && attempt == 0 {
                 continue;
             }
-            return envelope(endpoint, resp).await;
+            return read_answer::<C>(resp).await;
         }
-        Err(api_err(
-            endpoint,
+        Err(Failure::Transport(
             "unauthorized: check access_key/secret_key".into(),
         ))
     }
 
-    fn task_info(t: &Value, project_name: String) -> TaskInfo {
+    /// Call `C` with `req` and return its typed answer (`client.call::<TasksCreate>(&req)`).
+    pub async fn call<C: Call>(&self, req: &C::Request) -> Result<C::Response> {
+        self.try_call::<C>(req)
+            .await
+            .map_err(|f| f.into_trove(C::NAME))
+    }
+
+    fn task_info(t: &TaskDoc, project_name: String) -> TaskInfo {
         TaskInfo {
-            id: t["id"].as_str().unwrap_or_default().to_string(),
-            name: t["name"].as_str().unwrap_or_default().to_string(),
-            project_id: t["project"].as_str().unwrap_or_default().to_string(),
+            id: t.id().unwrap_or_default().to_string(),
+            name: t.name().unwrap_or_default().to_string(),
+            project_id: t.project().unwrap_or_default().to_string(),
             project_name,
-            status: t["status"]
-                .as_str()
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(TaskStatus::Unknown),
-            output_destination: t["output"]["destination"].as_str().map(str::to_string),
+            status: t.status(),
+            output_destination: t.output().destination,
         }
     }
 
     async fn project_name(&self, id: &str) -> Result<String> {
         let d = self
-            .call("projects.get_by_id", json!({ "project": id }))
+            .call::<ProjectsGetById>(&ProjectRef {
+                project: id.to_string(),
+            })
             .await?;
-        Ok(d["project"]["name"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string())
+        Ok(d.project.name().unwrap_or_default().to_string())
+    }
+
+    /// The first project named exactly `name`, with these fields.
+    async fn project_named(
+        &self,
+        name: &str,
+        fields: &[&str],
+        hidden: bool,
+    ) -> Result<Option<String>> {
+        let found = self
+            .call::<ProjectsGetAll>(&ProjectsGetAllRequest {
+                name: Some(exact(name)),
+                only_fields: Some(strings(fields)),
+                search_hidden: hidden,
+                ..ProjectsGetAllRequest::default()
+            })
+            .await?;
+        Ok(found
+            .projects
+            .first()
+            .and_then(|p| p.id())
+            .map(str::to_string))
     }
 }
 
@@ -136,50 +223,37 @@ fn api_err(endpoint: &str, message: String) -> TroveError {
     }
 }
 
-async fn envelope(endpoint: &str, resp: reqwest::Response) -> Result<Value> {
+fn strings(items: &[&str]) -> Vec<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+/// Read an answer: the envelope's `data` as `C`'s response, or its failure.
+async fn read_answer<C: Call>(
+    resp: reqwest::Response,
+) -> std::result::Result<C::Response, Failure> {
     let status = resp.status();
     let text = resp
         .text()
         .await
-        .map_err(|e| api_err(endpoint, e.to_string()))?;
-    let v: Value = serde_json::from_str(&text).map_err(|_| {
-        api_err(
-            endpoint,
-            format!(
-                "HTTP {status}, not a JSON envelope: {}",
-                text.chars().take(200).collect::<String>()
-            ),
-        )
+        .map_err(|e| Failure::Transport(e.to_string()))?;
+    parse_answer::<C>(status, &text)
+}
+
+fn parse_answer<C: Call>(
+    status: reqwest::StatusCode,
+    text: &str,
+) -> std::result::Result<C::Response, Failure> {
+    let env: Envelope<Value> = serde_json::from_str(text).map_err(|_| {
+        Failure::Transport(format!(
+            "HTTP {status}, not a JSON envelope: {}",
+            text.chars().take(200).collect::<String>()
+        ))
     })?;
-    let code = v["meta"]["result_code"]
-        .as_i64()
-        .unwrap_or(status.as_u16() as i64);
-    if code != 200 {
-        let msg = v["meta"]["result_msg"].as_str().unwrap_or("error");
-        let sub = v["meta"]["result_subcode"].as_i64().unwrap_or(0);
-        return Err(api_err(endpoint, format!("{code}/{sub}: {msg}")));
+    if let Some(e) = env.meta.failure(status.as_u16()) {
+        return Err(Failure::Call(e));
     }
-    Ok(v["data"].clone())
-}
-
-/// The `(result_code, result_subcode)` an API error message starts with (`"400/101: Invalid task id"`).
-fn codes(err: &TroveError) -> Option<(i64, i64)> {
-    let TroveError::Api { message, .. } = err else {
-        return None;
-    };
-    let (head, _) = message.split_once(": ")?;
-    let (code, sub) = head.split_once('/')?;
-    Some((code.parse().ok()?, sub.parse().ok()?))
-}
-
-/// ClearML's "invalid task id" (400/101): the task does not exist.
-fn is_invalid_task(err: &TroveError) -> bool {
-    codes(err) == Some((400, 101))
-}
-
-/// The server does not know the endpoint (a ClearML server without trove's extensions).
-fn is_unknown_endpoint(err: &TroveError) -> bool {
-    matches!(codes(err), Some((404, _)))
+    decode_response::<C>(env.data)
+        .map_err(|e| Failure::Transport(format!("unexpected answer to {}: {e}", C::NAME)))
 }
 
 /// Anchored, escaped regex for an exact-name filter (what the official SDK sends).
@@ -215,175 +289,180 @@ impl Backend for Remote {
     }
 
     async fn ensure_project(&self, name: &str) -> Result<ProjectInfo> {
-        let query = json!({ "name": exact(name), "only_fields": ["id", "name", "default_output_destination"], "search_hidden": true });
-        let found = self.call("projects.get_all", query.clone()).await?;
-        let project = match found["projects"].as_array().and_then(|a| a.first()) {
-            Some(p) => p.clone(),
-            None => match self
-                .call(
-                    "projects.create",
-                    json!({ "name": name, "description": "" }),
-                )
-                .await
-            {
-                Ok(d) => json!({ "id": d["id"], "name": name }),
-                // Another process may have created it meanwhile; if not, the create error is the answer.
-                Err(e) => {
-                    let again = self.call("projects.get_all", query).await?;
-                    match again["projects"].as_array().and_then(|a| a.first()) {
-                        Some(p) => p.clone(),
+        let fields = ["id", "name", "default_output_destination"];
+        let id = match self.project_named(name, &fields, true).await? {
+            Some(id) => id,
+            None => {
+                let create = ProjectsCreateRequest {
+                    name: name.to_string(),
+                    description: Some(String::new()),
+                    ..ProjectsCreateRequest::default()
+                };
+                match self.call::<ProjectsCreate>(&create).await {
+                    Ok(d) => d.id,
+                    // Another process may have created it meanwhile; if not, the create error is the answer.
+                    Err(e) => match self.project_named(name, &fields, true).await? {
+                        Some(id) => id,
                         None => return Err(e),
-                    }
+                    },
                 }
-            },
+            }
         };
-        let id = project["id"]
-            .as_str()
-            .ok_or_else(|| api_err("projects.create", "no project id".into()))?;
+        if id.is_empty() {
+            return Err(api_err(ProjectsCreate::NAME, "no project id".into()));
+        }
         let full = self
-            .call("projects.get_by_id", json!({ "project": id }))
+            .call::<ProjectsGetById>(&ProjectRef {
+                project: id.clone(),
+            })
             .await?;
         Ok(ProjectInfo {
-            id: id.to_string(),
+            id,
             name: name.to_string(),
-            default_output_destination: full["project"]["default_output_destination"]
-                .as_str()
+            default_output_destination: full
+                .project
+                .default_output_destination()
                 .map(str::to_string),
         })
     }
 
     async fn create_task(&self, project: &ProjectInfo, name: &str) -> Result<TaskInfo> {
-        let d = self
-            .call(
-                "tasks.create",
-                json!({ "name": name, "project": project.id, "type": "training",
-                        "system_tags": ["development"], "comment": "Created by the trove Rust SDK" }),
-            )
-            .await?;
-        let id = d["id"]
-            .as_str()
-            .ok_or_else(|| api_err("tasks.create", "no task id".into()))?
-            .to_string();
-        self.call("tasks.started", json!({ "task": id, "force": true }))
-            .await?;
+        let req = TasksCreateRequest {
+            name: name.to_string(),
+            project: project.id.clone(),
+            kind: Some("training".into()),
+            fields: TaskFields {
+                system_tags: Some(Value::from(vec!["development"])),
+                comment: Some(Value::from("Created by the trove Rust SDK")),
+                ..TaskFields::default()
+            },
+            ..TasksCreateRequest::default()
+        };
+        let id = self.call::<TasksCreate>(&req).await?.id;
+        if id.is_empty() {
+            return Err(api_err(TasksCreate::NAME, "no task id".into()));
+        }
+        let started = StatusChangeRequest {
+            task: id.clone(),
+            force: true,
+            ..StatusChangeRequest::default()
+        };
+        self.call::<TasksStarted>(&started).await?;
         self.get_task(&id)
             .await?
             .ok_or(TroveError::TaskNotFound(id))
     }
 
     async fn get_task(&self, id: &str) -> Result<Option<TaskInfo>> {
-        let d = match self.call("tasks.get_by_id", json!({ "task": id })).await {
+        let d = match self.try_call::<TasksGetById>(&TaskRef::new(id)).await {
             Ok(d) => d,
             // Only "invalid task id" means there is no such task; anything else (a wrong api_server
             // answering 404, a validation error) is an error the caller must see.
-            Err(e) if is_invalid_task(&e) => return Ok(None),
-            Err(e) => return Err(e),
+            Err(f) if f.is_invalid_task() => return Ok(None),
+            Err(f) => return Err(f.into_trove(TasksGetById::NAME)),
         };
-        let t = &d["task"];
         let pname = self
-            .project_name(t["project"].as_str().unwrap_or_default())
+            .project_name(d.task.project().unwrap_or_default())
             .await
             .unwrap_or_default();
-        Ok(Some(Self::task_info(t, pname)))
+        Ok(Some(Self::task_info(&d.task, pname)))
     }
 
     async fn find_task(&self, project: &str, name: &str) -> Result<Option<TaskInfo>> {
-        let found = self
-            .call(
-                "projects.get_all",
-                json!({ "name": exact(project), "only_fields": ["id"] }),
-            )
-            .await?;
-        let Some(pid) = found["projects"][0]["id"].as_str() else {
+        let Some(pid) = self.project_named(project, &["id"], false).await? else {
             return Ok(None);
         };
-        let tasks = self
-            .call(
-                "tasks.get_all",
-                json!({ "project": [pid], "name": exact(name), "order_by": ["-last_update"],
-                        "only_fields": ["id", "name", "project", "status", "output", "last_update"] }),
-            )
-            .await?;
-        let Some(t) = tasks["tasks"].as_array().and_then(|a| a.first()) else {
-            return Ok(None);
+        let query = TasksGetAllRequest {
+            project: Some(vec![pid]),
+            name: Some(exact(name)),
+            order_by: Some(strings(&["-last_update"])),
+            only_fields: Some(strings(&[
+                "id",
+                "name",
+                "project",
+                "status",
+                "output",
+                "last_update",
+            ])),
+            ..TasksGetAllRequest::default()
         };
-        Ok(Some(Self::task_info(t, project.to_string())))
+        let tasks = self.call::<TasksGetAll>(&query).await?;
+        Ok(tasks
+            .tasks
+            .first()
+            .map(|t| Self::task_info(t, project.to_string())))
     }
 
-    async fn set_output_destination(&self, task: &str, uri: &str, source: &str) -> Result<()> {
-        self.call(
-            "tasks.edit",
-            json!({ "task": task, "force": true, "output_dest": uri }),
-        )
-        .await?;
+    async fn set_output_destination(
+        &self,
+        task: &str,
+        uri: &str,
+        source: DestinationSource,
+    ) -> Result<()> {
+        let dest = TasksEditRequest {
+            task: task.to_string(),
+            force: true,
+            output_dest: Some(Value::from(uri)),
+            ..TasksEditRequest::default()
+        };
+        self.call::<TasksEdit>(&dest).await?;
         // Which precedence level chose it, for the web UI: trove servers keep `output` as sent; ClearML's
         // tasks.edit has no such field, so a refusal only loses this label.
-        if let Err(e) = self
-            .call(
-                "tasks.edit",
-                json!({ "task": task, "force": true,
-                        "output": { "destination": uri, "destination_source": source } }),
-            )
-            .await
-        {
+        let labelled = TasksEditRequest {
+            task: task.to_string(),
+            force: true,
+            fields: TaskFields {
+                output: Some(Value::Object(TaskOutput::chosen(uri, source).to_object())),
+                ..TaskFields::default()
+            },
+            ..TasksEditRequest::default()
+        };
+        if let Err(e) = self.try_call::<TasksEdit>(&labelled).await {
             tracing::debug!(task, error = %e, "server did not record output.destination_source");
         }
         Ok(())
     }
 
     async fn set_status(&self, task: &str, status: TaskStatus, reason: &str) -> Result<()> {
-        let endpoint = match status {
-            TaskStatus::Completed => "tasks.completed",
-            TaskStatus::Failed => "tasks.failed",
-            TaskStatus::Stopped => "tasks.stopped",
-            TaskStatus::InProgress => "tasks.started",
-            other => {
-                return Err(api_err(
-                    "tasks.status",
-                    format!("cannot set status {other} from the SDK"),
-                ));
-            }
-        };
-        self.call(
-            endpoint,
-            json!({ "task": task, "force": true, "status_reason": reason }),
-        )
-        .await?;
-        Ok(())
+        let req = StatusChangeRequest::forced(task, reason);
+        match status {
+            TaskStatus::Completed => self.call::<TasksCompleted>(&req).await.map(drop),
+            TaskStatus::Failed => self.call::<TasksFailed>(&req).await.map(drop),
+            TaskStatus::Stopped => self.call::<TasksStopped>(&req).await.map(drop),
+            TaskStatus::InProgress => self.call::<TasksStarted>(&req).await.map(drop),
+            other => Err(api_err(
+                "tasks.status",
+                format!("cannot set status {other} from the SDK"),
+            )),
+        }
     }
 
     async fn upsert_artifacts(&self, task: &str, records: &[ArtifactRecord]) -> Result<()> {
-        self.call(
-            "tasks.add_or_update_artifacts",
-            json!({ "task": task, "artifacts": records, "force": true }),
-        )
-        .await?;
+        let req = AddOrUpdateArtifactsRequest {
+            task: task.to_string(),
+            artifacts: Some(records.to_vec()),
+            force: true,
+        };
+        self.call::<TasksAddOrUpdateArtifacts>(&req).await?;
         Ok(())
     }
 
     async fn list_artifacts(&self, task: &str) -> Result<Vec<ArtifactRecord>> {
-        let d = self
-            .call("tasks.get_by_id", json!({ "task": task }))
-            .await?;
-        let list = d["task"]["execution"]["artifacts"].clone();
-        if list.is_null() {
-            return Ok(Vec::new());
-        }
-        serde_json::from_value(list)
-            .map_err(|e| api_err("tasks.get_by_id", format!("bad artifact list: {e}")))
+        let d = self.call::<TasksGetById>(&TaskRef::new(task)).await?;
+        d.task
+            .artifacts()
+            .map_err(|e| api_err(TasksGetById::NAME, format!("bad artifact list: {e}")))
     }
 
     async fn delete_artifacts(&self, task: &str, keys: &[String]) -> Result<Vec<ArtifactRecord>> {
         let before = self.list_artifacts(task).await?;
-        let ids: Vec<Value> = keys
-            .iter()
-            .map(|k| json!({ "key": k, "mode": "output" }))
-            .collect();
-        self.call(
-            "tasks.delete_artifacts",
-            json!({ "task": task, "artifacts": ids, "force": true }),
-        )
-        .await?;
+        let req = DeleteArtifactsRequest {
+            task: task.to_string(),
+            artifacts: keys.iter().map(|k| ArtifactId::output(k)).collect(),
+            force: true,
+            ..DeleteArtifactsRequest::default()
+        };
+        self.call::<TasksDeleteArtifacts>(&req).await?;
         Ok(before
             .into_iter()
             .filter(|r| keys.contains(&r.key))
@@ -391,80 +470,37 @@ impl Backend for Remote {
     }
 
     async fn add_version(&self, task: &str, key: &str, version: &ArtifactVersion) -> Result<()> {
-        match self
-            .call(
-                "tasks.add_artifact_version",
-                json!({ "task": task, "key": key, "version": version }),
-            )
-            .await
-        {
+        let req = AddArtifactVersionRequest {
+            task: task.to_string(),
+            key: key.to_string(),
+            version: Some(version.clone()),
+        };
+        match self.try_call::<TasksAddArtifactVersion>(&req).await {
             Ok(_) => Ok(()),
             // A ClearML server keeps no version history: the record (the newest version) is still
             // upserted by the caller, so registered artifacts keep working there.
-            Err(e) if is_unknown_endpoint(&e) => {
+            Err(f) if f.is_unknown_endpoint() => {
                 tracing::warn!(%task, %key, version = version.version,
                     "the server keeps no artifact versions (no tasks.add_artifact_version); only the newest is kept");
                 Ok(())
             }
-            Err(e) => Err(e),
+            Err(f) => Err(f.into_trove(TasksAddArtifactVersion::NAME)),
         }
     }
 
     async fn list_versions(&self, task: &str, key: &str) -> Result<Vec<ArtifactVersion>> {
-        let d = match self
-            .call(
-                "tasks.get_artifact_versions",
-                json!({ "task": task, "key": key }),
-            )
-            .await
-        {
-            Ok(d) => d,
-            // A ClearML server keeps no version history (see `add_version`).
-            Err(e) if is_unknown_endpoint(&e) => return Ok(Vec::new()),
-            Err(e) => return Err(e),
+        let req = ArtifactRef {
+            task: task.to_string(),
+            key: key.to_string(),
         };
-        serde_json::from_value(d["versions"].clone()).map_err(|e| {
-            api_err(
-                "tasks.get_artifact_versions",
-                format!("bad version list: {e}"),
-            )
-        })
+        match self.try_call::<TasksGetArtifactVersions>(&req).await {
+            Ok(d) => Ok(d.versions),
+            // A ClearML server keeps no version history (see `add_version`).
+            Err(f) if f.is_unknown_endpoint() => Ok(Vec::new()),
+            Err(f) => Err(f.into_trove(TasksGetArtifactVersions::NAME)),
+        }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use crate::error::TroveError;
-
-    fn api(message: &str) -> TroveError {
-        super::api_err("tasks.get_by_id", message.into())
-    }
-
-    #[test]
-    fn error_codes_are_classified() {
-        assert!(super::is_invalid_task(&api(
-            "400/101: Invalid task id: id=x"
-        )));
-        assert!(!super::is_invalid_task(&api("400/12: Validation error")));
-        assert!(!super::is_invalid_task(&api("404/0: Unknown endpoint")));
-        assert!(super::is_unknown_endpoint(&api(
-            "404/0: Unknown endpoint \"x\""
-        )));
-        assert!(!super::is_unknown_endpoint(&api(
-            "HTTP 404 Not Found, not a JSON envelope: x"
-        )));
-        assert!(!super::is_unknown_endpoint(&TroveError::TaskNotFound(
-            "x".into()
-        )));
-        assert_eq!(
-            super::codes(&api("409/405: artifact version already exists")),
-            Some((409, 405))
-        );
-    }
-
-    #[test]
-    fn exact_name_filter_is_escaped_and_anchored() {
-        assert_eq!(super::exact("examples"), "^examples$");
-        assert_eq!(super::exact("a b.c"), "^a\\ b\\.c$");
-    }
-}
+mod tests;

@@ -1,16 +1,17 @@
-//! `auth.login`, `users.get_current_user`, `server.info`.
+//! `auth.login`: Basic credentials (or a still-valid bearer token) → a fresh signed token.
 
-use super::Ctx;
-use super::args::{self, Body};
-use crate::auth::{self, API_VERSION, Identity, SERVER_VERSION};
+use super::context::Ctx;
+use crate::auth::{self, Identity};
 use crate::error::ApiError;
-use serde_json::{Value, json};
+use serde_json::json;
+use trove_protocol::ResultCode;
+use trove_protocol::endpoints::{LoginRequest, LoginResponse};
 
 /// `auth.login`: Basic `access_key:secret_key` (or a still-valid bearer token of an active key) → a fresh
 /// signed token. `expiration_sec` (body or query) shortens the token's life; it never extends past the
 /// configured TTL, and a token renewed from a bearer token never outlives the one it renews. Failed logins
 /// are throttled per client address and per key ([`crate::throttle`]).
-pub async fn login(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
+pub async fn login(ctx: &Ctx, req: LoginRequest) -> Result<LoginResponse, ApiError> {
     let st = &ctx.state;
     let now = trove_core::timefmt::now_secs();
     let basic = auth::basic_credentials(&ctx.headers)?;
@@ -20,8 +21,7 @@ pub async fn login(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
             if let Err(wait) = st.throttle.check(ctx.client, &key) {
                 tracing::warn!(access_key = %key, client = %ctx.client, "login throttled");
                 return Err(ApiError::new(
-                    429,
-                    0,
+                    ResultCode::TooManyRequests,
                     format!(
                         "Too many failed logins: try again in {} s",
                         wait.as_secs() + 1
@@ -35,8 +35,8 @@ pub async fn login(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
             if !ok {
                 st.throttle.failed(ctx.client, &key);
                 tracing::warn!(access_key = %key, client = %ctx.client, "login refused: unknown key, revoked key or wrong secret");
-                return Err(ApiError::unauthorized(
-                    21,
+                return Err(ApiError::new(
+                    ResultCode::InvalidCredentials,
                     "Invalid credentials: unknown access key or wrong secret key",
                 ));
             }
@@ -50,43 +50,19 @@ pub async fn login(ctx: &Ctx, b: &Body) -> Result<Value, ApiError> {
             },
             None if st.no_auth => (Identity::anonymous(), None),
             None => {
-                return Err(ApiError::unauthorized(
-                    11,
+                return Err(ApiError::new(
+                    ResultCode::NoCredentials,
                     "Missing credentials: send 'Authorization: Basic base64(access_key:secret_key)'",
                 ));
             }
         },
     };
-    let ttl = match args::opt_u64(b, "expiration_sec")? {
+    let ttl = match req.expiration_sec {
         Some(s) if s > 0 => (s.min(i64::MAX as u64) as i64).min(st.token_ttl_secs),
         _ => st.token_ttl_secs,
     };
     let exp = not_after.map_or(now + ttl, |limit| (now + ttl).min(limit));
-    Ok(json!({ "token": st.keys.issue_until(identity, now, exp)? }))
-}
-
-/// `users.get_current_user`.
-pub fn current_user(ctx: &Ctx) -> Result<Value, ApiError> {
-    let id = &ctx.identity;
-    Ok(json!({
-        "user": {
-            "id": id.user, "name": id.user_name, "given_name": id.user_name, "family_name": "",
-            "role": id.role, "company": { "id": id.company, "name": id.company_name },
-            "preferences": {},
-        },
-        "getting_started": {},
-        "settings": { "max_download_items": 1000 },
-    }))
-}
-
-/// `server.info`.
-pub fn server_info() -> Value {
-    json!({
-        "server_version": SERVER_VERSION,
-        "api_version": API_VERSION,
-        "build": format!("trove-{}", env!("CARGO_PKG_VERSION")),
-        "commit": "",
-        "uid": "trove",
-        "trove_version": env!("CARGO_PKG_VERSION"),
+    Ok(LoginResponse {
+        token: st.keys.issue_until(identity, now, exp)?,
     })
 }

@@ -1,0 +1,217 @@
+//! Every endpoint trove answers, as a zero-sized type implementing [`Call`](crate::Call), and their request
+//! and response types (one module per service concern). Requests decode leniently (see [`crate::lenient`]) and
+//! serialize compactly (absent options and `false` flags are left out); responses serialize exactly as trove's
+//! server has always answered (field names, order and shapes), and decode leniently from any ClearML server
+//! (missing fields default, unknown ones are ignored).
+
+pub mod artifacts;
+pub mod events;
+pub mod params;
+pub mod projects;
+pub mod server;
+pub mod status;
+pub mod tasks;
+
+pub use artifacts::*;
+pub use events::*;
+pub use params::*;
+pub use projects::*;
+pub use server::*;
+pub use status::*;
+pub use tasks::*;
+
+use crate::{CallError, Validate, lenient, require};
+use serde::{Deserialize, Serialize};
+
+macro_rules! calls {
+    ($( $(#[$doc:meta])* $ty:ident = $name:literal: $req:ty => $resp:ty; )*) => {
+        $(
+            $(#[$doc])*
+            #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+            pub struct $ty;
+
+            impl crate::Call for $ty {
+                const NAME: &'static str = $name;
+                type Request = $req;
+                type Response = $resp;
+            }
+        )*
+
+        /// The name of every endpoint defined here.
+        pub const NAMES: &[&str] = &[$($name),*];
+    };
+}
+
+calls! {
+    /// `auth.login`: Basic `access_key:secret_key` (or a still-valid bearer token) → a fresh token.
+    AuthLogin = "auth.login": LoginRequest => LoginResponse;
+    /// `users.get_current_user`.
+    UsersGetCurrentUser = "users.get_current_user": Empty => CurrentUserResponse;
+    /// `server.info`.
+    ServerInfo = "server.info": Empty => ServerInfoResponse;
+    /// `debug.ping`.
+    DebugPing = "debug.ping": Empty => PingResponse;
+
+    /// `projects.get_all`: filters, projection, ordering, paging.
+    ProjectsGetAll = "projects.get_all": ProjectsGetAllRequest => ProjectsResponse;
+    /// `projects.get_all_ex`: as `projects.get_all`.
+    ProjectsGetAllEx = "projects.get_all_ex": ProjectsGetAllRequest => ProjectsResponse;
+    /// `projects.create` → `{id}`.
+    ProjectsCreate = "projects.create": ProjectsCreateRequest => IdResponse;
+    /// `projects.get_by_id` → `{project}`.
+    ProjectsGetById = "projects.get_by_id": ProjectRef => ProjectResponse;
+    /// `projects.update` → `{updated, fields}`.
+    ProjectsUpdate = "projects.update": ProjectsUpdateRequest => UpdatedFields;
+
+    /// `tasks.create` → `{id}`.
+    TasksCreate = "tasks.create": TasksCreateRequest => IdResponse;
+    /// `tasks.get_by_id` → `{task}` with its artifacts.
+    TasksGetById = "tasks.get_by_id": TaskRef => TaskResponse;
+    /// `tasks.get_all`: filters, projection, ordering, paging.
+    TasksGetAll = "tasks.get_all": TasksGetAllRequest => TasksResponse;
+    /// `tasks.get_all_ex`: as `tasks.get_all`.
+    TasksGetAllEx = "tasks.get_all_ex": TasksGetAllRequest => TasksResponse;
+    /// `tasks.edit` → `{updated, fields}`.
+    TasksEdit = "tasks.edit": TasksEditRequest => UpdatedFields;
+    /// `tasks.set_requirements`.
+    TasksSetRequirements = "tasks.set_requirements": SetRequirementsRequest => Updated;
+    /// `tasks.ping`: the task is alive.
+    TasksPing = "tasks.ping": TaskRef => Empty;
+    /// `tasks.delete`.
+    TasksDelete = "tasks.delete": TasksDeleteRequest => TasksDeleteResponse;
+
+    /// `tasks.started`: → `in_progress`.
+    TasksStarted = "tasks.started": StatusChangeRequest => StatusChangeResponse;
+    /// `tasks.completed` (`publish: true` also publishes).
+    TasksCompleted = "tasks.completed": StatusChangeRequest => StatusChangeResponse;
+    /// `tasks.stopped`.
+    TasksStopped = "tasks.stopped": StatusChangeRequest => StatusChangeResponse;
+    /// `tasks.failed`.
+    TasksFailed = "tasks.failed": StatusChangeRequest => StatusChangeResponse;
+    /// `tasks.publish`.
+    TasksPublish = "tasks.publish": StatusChangeRequest => StatusChangeResponse;
+    /// `tasks.close`.
+    TasksClose = "tasks.close": StatusChangeRequest => StatusChangeResponse;
+    /// `tasks.stop`: a request to stop (watchdog-aware).
+    TasksStop = "tasks.stop": StatusChangeRequest => StatusChangeResponse;
+    /// `tasks.reset`: back to `created`, output artifacts dropped.
+    TasksReset = "tasks.reset": TasksResetRequest => TasksResetResponse;
+
+    /// `tasks.add_or_update_artifacts`: upsert by `(key, mode)`.
+    TasksAddOrUpdateArtifacts = "tasks.add_or_update_artifacts": AddOrUpdateArtifactsRequest => Updated;
+    /// `tasks.delete_artifacts`.
+    TasksDeleteArtifacts = "tasks.delete_artifacts": DeleteArtifactsRequest => DeleteArtifactsResponse;
+    /// trove extension: append a version of a registered artifact (409/801 on a duplicate or a gap).
+    TasksAddArtifactVersion = "tasks.add_artifact_version": AddArtifactVersionRequest => AddedResponse;
+    /// trove extension: the versions of an artifact, oldest first.
+    TasksGetArtifactVersions = "tasks.get_artifact_versions": ArtifactRef => VersionsResponse;
+
+    /// `tasks.get_hyper_params`.
+    TasksGetHyperParams = "tasks.get_hyper_params": TaskIds => HyperParamsResponse;
+    /// `tasks.edit_hyper_params`.
+    TasksEditHyperParams = "tasks.edit_hyper_params": EditHyperParamsRequest => Updated;
+    /// `tasks.delete_hyper_params`.
+    TasksDeleteHyperParams = "tasks.delete_hyper_params": DeleteHyperParamsRequest => Deleted;
+    /// `tasks.get_configurations`.
+    TasksGetConfigurations = "tasks.get_configurations": GetConfigurationsRequest => ConfigurationsResponse;
+    /// `tasks.get_configuration_names`.
+    TasksGetConfigurationNames = "tasks.get_configuration_names": TaskIds => ConfigurationNamesResponse;
+    /// `tasks.edit_configuration`.
+    TasksEditConfiguration = "tasks.edit_configuration": EditConfigurationRequest => Updated;
+    /// `tasks.delete_configuration`.
+    TasksDeleteConfiguration = "tasks.delete_configuration": DeleteConfigurationRequest => Deleted;
+
+    /// `events.add_batch` (a json-lines body arrives as `{"requests": [...]}`).
+    EventsAddBatch = "events.add_batch": AddBatchRequest => AddEventsResponse;
+    /// `events.add`: the body is one event.
+    EventsAdd = "events.add": Event => AddEventsResponse;
+    /// `events.get_task_log`: console lines, oldest first, paged by `scroll_id`.
+    EventsGetTaskLog = "events.get_task_log": GetTaskLogRequest => TaskLogResponse;
+}
+
+/// An empty object: requests without fields, answers without data.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Empty {}
+
+impl Validate for Empty {}
+
+/// `{task}`: the task a call is about.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TaskRef {
+    /// Task id (required).
+    #[serde(deserialize_with = "lenient::string")]
+    pub task: String,
+}
+
+impl TaskRef {
+    /// A reference to task `id`.
+    pub fn new(id: &str) -> Self {
+        Self {
+            task: id.to_string(),
+        }
+    }
+}
+
+impl Validate for TaskRef {
+    fn validate(&self) -> Result<(), CallError> {
+        require("task", &self.task)
+    }
+}
+
+/// `{id}` of a created object.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IdResponse {
+    /// The new object's id.
+    pub id: String,
+}
+
+/// `{updated}`: how many objects changed (0 or 1).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Updated {
+    /// 1 when the object changed.
+    pub updated: u64,
+}
+
+/// `{deleted}`: how many entries were removed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Deleted {
+    /// How many.
+    pub deleted: u64,
+}
+
+/// `{updated, fields}`: the fields a change set, as stored.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UpdatedFields {
+    /// 1 when the object changed.
+    pub updated: u64,
+    /// The changed fields.
+    pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+/// `urls` of a delete or reset: what the removed records pointed to.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Urls {
+    /// Artifact URIs.
+    pub artifact_urls: Vec<String>,
+    /// Model URIs (trove keeps none).
+    pub model_urls: Vec<String>,
+    /// Event URIs (trove keeps none).
+    pub event_urls: Vec<String>,
+}
+
+/// `page`/`page_size` (or `size`) as `(offset, limit)`; `limit == 0` means all.
+pub fn paging(page: Option<u64>, page_size: Option<u64>, size: Option<u64>) -> (usize, usize) {
+    match (page, page_size.or(size)) {
+        (_, None) | (_, Some(0)) => (0, 0),
+        (p, Some(s)) => ((p.unwrap_or(0).saturating_mul(s)) as usize, s as usize),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,121 @@
+//! The routing table: endpoint name → typed handler. Each route decodes the body as its call's request (400/12
+//! naming the field on a bad one), runs the handler and wraps its typed answer in the envelope.
+
+use super::context::Ctx;
+use super::{
+    artifacts, configurations, events, hyperparams, login, projects, server_info, status, tasks,
+    users,
+};
+use crate::error::ApiError;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use trove_core::TaskStatus;
+use trove_protocol::endpoints::*;
+use trove_protocol::{Call, EndpointMeta, Envelope, decode_request};
+
+/// A 200 envelope around `data`.
+fn respond<T: Serialize>(ep: &EndpointMeta, data: &T) -> Response {
+    (
+        StatusCode::OK,
+        axum::Json(Envelope::ok(Some(ep.clone()), data)),
+    )
+        .into_response()
+}
+
+/// `$call => handler(extra args…)`: when the endpoint is `$call`'s, decode, run `handler(ctx, request, …)`.
+macro_rules! routes {
+    ($ctx:ident, $ep:ident, $body:ident; $( $call:ty => $handler:path $(, $arg:expr)* ; )*) => {
+        $(
+            if $ep.name == <$call as Call>::NAME {
+                let req = decode_request::<$call>(Value::Object($body))?;
+                let data: <$call as Call>::Response = $handler($ctx, req $(, $arg)*).await?;
+                return Ok(respond($ep, &data));
+            }
+        )*
+    };
+}
+
+/// Run the endpoint `ep` names with `body`; 404 for an endpoint trove does not implement.
+pub async fn call(
+    ctx: &Ctx,
+    ep: &EndpointMeta,
+    body: Map<String, Value>,
+) -> Result<Response, ApiError> {
+    routes! { ctx, ep, body;
+        AuthLogin => login::login;
+        UsersGetCurrentUser => users::current_user;
+        ServerInfo => server_info::server_info;
+        DebugPing => server_info::ping;
+
+        ProjectsGetAll => projects::get_all;
+        ProjectsGetAllEx => projects::get_all;
+        ProjectsCreate => projects::create;
+        ProjectsGetById => projects::get_by_id;
+        ProjectsUpdate => projects::update;
+
+        TasksCreate => tasks::create;
+        TasksGetById => tasks::get_by_id;
+        TasksGetAll => tasks::get_all;
+        TasksGetAllEx => tasks::get_all;
+        TasksEdit => tasks::edit;
+        TasksSetRequirements => tasks::set_requirements;
+        TasksPing => tasks::ping;
+        TasksDelete => tasks::delete;
+
+        TasksStarted => status::change, TaskStatus::InProgress;
+        TasksCompleted => status::change, TaskStatus::Completed;
+        TasksStopped => status::change, TaskStatus::Stopped;
+        TasksFailed => status::change, TaskStatus::Failed;
+        TasksPublish => status::change, TaskStatus::Published;
+        TasksClose => status::change, TaskStatus::Closed;
+        TasksStop => status::stop;
+        TasksReset => status::reset;
+
+        TasksAddOrUpdateArtifacts => artifacts::add_or_update;
+        TasksDeleteArtifacts => artifacts::delete;
+        TasksAddArtifactVersion => artifacts::add_version;
+        TasksGetArtifactVersions => artifacts::get_versions;
+
+        TasksGetHyperParams => hyperparams::get;
+        TasksEditHyperParams => hyperparams::edit;
+        TasksDeleteHyperParams => hyperparams::delete;
+        TasksGetConfigurations => configurations::get;
+        TasksGetConfigurationNames => configurations::names;
+        TasksEditConfiguration => configurations::edit;
+        TasksDeleteConfiguration => configurations::delete;
+
+        EventsAddBatch => events::add_batch;
+        EventsAdd => events::add;
+        EventsGetTaskLog => events::get_task_log;
+    }
+    Err(ApiError::not_found(format!(
+        "Unknown endpoint {:?}: trove implements the ClearML subset listed in its README",
+        ep.name
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every endpoint the protocol defines has a route (the table above names each once).
+    #[test]
+    fn every_protocol_endpoint_is_routed() {
+        let table = include_str!("routes.rs");
+        for name in trove_protocol::endpoints::NAMES {
+            let ty: String = name
+                .split(['.', '_'])
+                .map(|w| {
+                    let mut c = w.chars();
+                    c.next()
+                        .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                        .unwrap_or_default()
+                })
+                .collect();
+            assert!(
+                table.contains(&format!("        {ty} => ")),
+                "{name} ({ty}) has no route"
+            );
+        }
+    }
+}
