@@ -35,7 +35,7 @@ pub fn record(
     // Like the seed, derive a new frame from the registered one (from anywhere, through the task): this
     // leaves `train` itself unchanged, so it is uploaded once. Mutating it through `train.write()` would
     // make the monitor upload a new version.
-    let _half = task.get_registered_artifacts()["train"]
+    let _half = task.registered_artifacts()["train"]
         .read()
         .head(Some(2));
 
