@@ -1,4 +1,4 @@
-//! File artifacts (`custom`): a local file uploaded as is. A folder given as a file is archived instead.
+//! File artifacts (`custom`): a local file uploaded as is (folders are `archive`'s).
 
 use std::fs::File;
 use std::io;
@@ -27,19 +27,10 @@ pub(super) fn base_name(p: &Path) -> String {
     }
 }
 
-/// A local file uploaded as is; a folder is archived instead. The file is not read here: its SHA-256 is
+/// A local file uploaded as is. The file is not read here: its SHA-256 is
 /// computed while it is uploaded (one pass over the bytes), so `hash` is `None` until then.
-pub(super) fn serialize_file(p: &Path, dir: &Path) -> Result<Serialized, KindError> {
+pub(super) fn serialize_file(p: &Path) -> Result<Serialized, KindError> {
     let meta = std::fs::metadata(p).map_err(|e| missing_or_io(p, e))?;
-    if meta.is_dir() {
-        #[cfg(feature = "archive")]
-        return super::archive::serialize_folder(p, dir);
-        #[cfg(not(feature = "archive"))]
-        {
-            let _ = dir;
-            return Err(super::disabled("uploading a folder (as a zip)", "archive"));
-        }
-    }
     // Fail now, in the caller's thread, if the file cannot be read.
     File::open(p).map_err(|e| missing_or_io(p, e))?;
     let size = meta.len();

@@ -259,15 +259,12 @@ pub(crate) fn serialize(
         ArtifactObject::Array(a) => array::serialize(name, &a, opts, staging_dir),
         #[cfg(feature = "image")]
         ArtifactObject::Image(img) => image_kind::serialize(name, &img, opts, staging_dir),
-        ArtifactObject::File(p) => file::serialize_file(&p, staging_dir),
-        #[cfg(feature = "archive")]
-        ArtifactObject::Folder(p) => archive::serialize_folder(&p, staging_dir),
+        // What is on disk decides: a file as is, a folder as a zip.
+        ArtifactObject::File(p) | ArtifactObject::Folder(p) => serialize_path(&p, staging_dir),
         #[cfg(feature = "archive")]
         ArtifactObject::Wildcard(w) => archive::serialize_wildcard(&w, staging_dir),
         #[cfg(feature = "archive")]
         ArtifactObject::Files(list) => archive::serialize_files(name, &list, staging_dir),
-        #[cfg(not(feature = "archive"))]
-        ArtifactObject::Folder(_) => Err(disabled("uploading a folder (as a zip)", "archive")),
         #[cfg(not(feature = "archive"))]
         ArtifactObject::Wildcard(_) => Err(disabled("uploading a wildcard (as a zip)", "archive")),
         #[cfg(not(feature = "archive"))]
@@ -288,6 +285,21 @@ pub(crate) fn serialize(
             opts.memory_limit,
             staging_dir,
         ),
+    }
+}
+
+/// A local path: the file as is, or a folder as a zip (with the `archive` feature).
+fn serialize_path(p: &Path, staging_dir: &Path) -> Result<Serialized, KindError> {
+    let is_dir = std::fs::metadata(p).is_ok_and(|m| m.is_dir());
+    if !is_dir {
+        return file::serialize_file(p);
+    }
+    #[cfg(feature = "archive")]
+    return archive::serialize_folder(p, staging_dir);
+    #[cfg(not(feature = "archive"))]
+    {
+        let _ = staging_dir;
+        Err(disabled("uploading a folder (as a zip)", "archive"))
     }
 }
 

@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 
 use zip::ZipWriter;
 
-use super::file::{base_name, missing_or_io, serialize_file};
+use super::file::{base_name, missing_or_io};
 use super::pyfmt::quote;
 use super::staging::stage;
 use super::{KindError, Serialized};
@@ -98,10 +98,6 @@ fn write_zip(
 
 /// A folder: every file below it, recursively, as `<folder>.zip`; preview `Archive content <folder>/*:`.
 pub(super) fn serialize_folder(p: &Path, dir: &Path) -> Result<Serialized, KindError> {
-    let meta = std::fs::metadata(p).map_err(|e| missing_or_io(p, e))?;
-    if !meta.is_dir() {
-        return serialize_file(p, dir);
-    }
     let entries = walk(p, None)?;
     let base = base_name(p);
     let shown = p.to_string_lossy().replace('\\', "/");
