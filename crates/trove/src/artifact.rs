@@ -19,14 +19,18 @@ const DOWNLOAD_RETRIES: u32 = 5;
 
 /// An artifact of a task (async): its record, and the means to fetch it. Cheap to clone.
 ///
-/// ```no_run
-/// # async fn demo() -> trove::Result<()> {
-/// let trove = trove::nonblocking::Trove::from_env().await?;
-/// let task = trove.find_task("examples", "artifacts example").await?;
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
+/// let trove = trove::nonblocking::Trove::builder().home(dir.path()).build().await?;
+/// let task = trove.create_task("examples", "artifact example").await?;
+/// task.upload_artifact("dictionary", serde_json::json!({"a": 1})).await?;
 /// let artifact = task.artifact("dictionary").await?;
 /// let value: serde_json::Value = artifact.get().await?;
+/// assert_eq!(value["a"], 1);
 /// let path = artifact.local_copy().await?; // hash-verified, cached
-/// # let _ = (value, path);
+/// assert!(path.ends_with("dictionary.json"));
 /// # Ok(())
 /// # }
 /// ```

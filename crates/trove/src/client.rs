@@ -17,12 +17,13 @@ use trove_core::Config;
 /// Background work (uploads, publication, the monitor) runs on the tokio runtime the client was built in.
 /// The blocking [`crate::Trove`] wraps this type with a runtime of its own.
 ///
-/// ```no_run
-/// # #[tokio::main]
-/// # async fn main() -> trove::Result<()> {
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
 /// use trove::nonblocking::Trove;
 ///
-/// let trove = Trove::builder().home("/tmp/trove-home").build().await?;
+/// let trove = Trove::builder().home(dir.path()).build().await?;  // or Trove::from_env().await?
 /// let task = trove.create_task("examples", "async example").await?;
 /// task.upload_artifact("dictionary", serde_json::json!({"a": 1})).await?;
 /// for t in trove.tasks(Some("examples")).await? {

@@ -1,6 +1,7 @@
 //! trove: the Rust SDK for reporting artifacts, ClearML-compatible.
 //!
 //! ```no_run
+//! // Records into $TROVE_HOME (default ~/.trove), or on the server trove.toml names.
 //! use trove::Task;
 //! let task = Task::init("examples", "artifacts example")?;
 //! task.upload_artifact("dictionary", serde_json::json!({"a": 1}))?;

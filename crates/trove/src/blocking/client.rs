@@ -25,8 +25,9 @@ use trove_core::Config;
 /// let trove = Trove::builder().home(dir.path()).build()?;  // or Trove::from_env()?
 /// let task = trove.create_task("examples", "client example")?;
 /// task.upload_artifact("notes", "plain text")?;
+/// task.flush()?;                                            // other handles see it once published
 /// assert_eq!(trove.tasks(Some("examples"))?.len(), 1);
-/// let again = trove.task(task.id())?;
+/// let again = trove.task(task.id())?;                       // a second handle on the same task
 /// assert_eq!(again.artifact("notes")?.get::<String>()?, "plain text");
 /// task.close()?;
 /// # Ok(())

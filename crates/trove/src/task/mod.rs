@@ -28,17 +28,19 @@ use trove_core::TaskStatus;
 /// async code that last close runs in the background on the client's runtime (errors are logged), so call
 /// `close().await` to wait for it and see its errors. The blocking [`crate::Task`] wraps this type.
 ///
-/// ```no_run
-/// # async fn demo() -> trove::Result<()> {
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
 /// use trove::nonblocking::Trove;
 ///
-/// let trove = Trove::from_env().await?;
+/// let trove = Trove::builder().home(dir.path()).build().await?;
 /// let task = trove.create_task("examples", "artifacts example").await?;
 /// task.upload_artifact("dictionary", serde_json::json!({"num_legs": {"falcon": 2}})).await?;
 /// task.upload_artifact("notes", "plain text").await?;
 /// let value: serde_json::Value = task.artifact("dictionary").await?.get().await?;
+/// assert_eq!(value["num_legs"]["falcon"], 2);
 /// task.close().await?;
-/// # let _ = value;
 /// # Ok(())
 /// # }
 /// ```
@@ -49,16 +51,20 @@ pub struct Task {
 
 /// Options of a new task (async); from [`Trove::task_builder`]. [`Trove::create_task`] uses the defaults.
 ///
-/// ```no_run
-/// # async fn demo() -> trove::Result<()> {
-/// let trove = trove::nonblocking::Trove::from_env().await?;
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
+/// # let shared = dir.path().join("shared");
+/// # std::fs::create_dir_all(&shared)?;
+/// let trove = trove::nonblocking::Trove::builder().home(dir.path()).build().await?;
 /// let task = trove
 ///     .task_builder("examples", "to a shared folder")
-///     .output_uri("/mnt/shared/artifacts")
+///     .output_uri(shared.display().to_string())   // e.g. /mnt/shared/artifacts, s3://bucket/prefix
 ///     .monitor_interval(std::time::Duration::from_secs(2))
 ///     .init()
 ///     .await?;
-/// # let _ = task;
+/// assert!(task.output_uri().ends_with("/shared"));
 /// # Ok(())
 /// # }
 /// ```

@@ -29,17 +29,28 @@ use trove_core::{ArtifactRecord, Config, TaskStatus};
 /// Blocking: call it from ordinary threads; from async code use [`crate::nonblocking::Task`].
 ///
 /// ```no_run
-/// use std::path::Path;
-/// use trove::{Task, UploadOptions};
+/// # fn main() -> trove::Result<()> {
+/// // The seed's one-liner: records into $TROVE_HOME (default ~/.trove) or the configured server.
+/// let task = trove::Task::init("examples", "artifacts example")?;
+/// # Ok(())
+/// # }
+/// ```
+///
+/// ```
+/// use trove::{Trove, UploadOptions};
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// let task = Task::init("examples", "artifacts example")?;   // $TROVE_HOME, or the configured server
+/// # let dir = tempfile::tempdir()?;
+/// # let file = dir.path().join("model.bin");
+/// # std::fs::write(&file, [1u8, 2, 3])?;
+/// let trove = Trove::builder().home(dir.path()).build()?;
+/// let task = trove.create_task("examples", "task example")?;
 /// task.upload_artifact("dictionary", serde_json::json!({"num_legs": {"falcon": 2}}))?;
-/// task.upload_artifact("local file", Path::new("data_samples/dancing.jpg"))?;
+/// task.upload_artifact("local file", file.as_path())?;          // the file as is
 /// task.upload_artifact_with("waited", "some text", UploadOptions::default().wait(true))?;
 /// let back: serde_json::Value = task.artifact("dictionary")?.get()?;
-/// task.close()?;                                              // waits for uploads, marks it completed
-/// # let _ = back;
+/// assert_eq!(back["num_legs"]["falcon"], 2);
+/// task.close()?;                                                 // waits for uploads, marks it completed
 /// # Ok(())
 /// # }
 /// ```
