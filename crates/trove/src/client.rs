@@ -38,6 +38,15 @@ pub struct Trove {
     inner: Arc<Client>,
 }
 
+impl std::fmt::Debug for Trove {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Trove")
+            .field("backend", &self.describe())
+            .field("home", &self.inner.config.home)
+            .finish()
+    }
+}
+
 struct Client {
     config: Config,
     backend: Arc<dyn Backend>,
@@ -57,7 +66,7 @@ enum Lister {
 ///
 /// Settings apply in this order: the configuration ([`TroveBuilder::config`], else the `trove.toml` of
 /// [`TroveBuilder::home`], else of `$TROVE_HOME`), then each setter given.
-#[derive(Debug, Default, Clone)]
+#[derive(Default, Clone)]
 #[must_use]
 pub struct TroveBuilder {
     home: Option<PathBuf>,
@@ -68,6 +77,25 @@ pub struct TroveBuilder {
     default_output_uri: Option<String>,
     upload_workers: Option<usize>,
     monitor_interval: Option<Duration>,
+}
+
+impl std::fmt::Debug for TroveBuilder {
+    /// Never prints the credentials nor the configuration (which may hold keys).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TroveBuilder")
+            .field("home", &self.home)
+            .field("config", &self.config.as_ref().map(|_| "(given)"))
+            .field("api_server", &self.api_server)
+            .field("files_server", &self.files_server)
+            .field(
+                "credentials",
+                &self.credentials.as_ref().map(|(access, _)| (access, "***")),
+            )
+            .field("default_output_uri", &self.default_output_uri)
+            .field("upload_workers", &self.upload_workers)
+            .field("monitor_interval", &self.monitor_interval)
+            .finish()
+    }
 }
 
 impl TroveBuilder {

@@ -26,6 +26,8 @@
 //! `embedded-sqlite`, `embedded-postgres`, `remote`, `s3`, `gcs`, `azure`; all on by default): see the
 //! crate's README.
 
+#![warn(missing_docs)]
+
 mod artifact;
 mod backend;
 mod blocking;

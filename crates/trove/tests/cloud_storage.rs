@@ -274,8 +274,7 @@ fn missing_s3_credentials_fail_init_quickly_naming_the_bucket() {
         .task_builder("cloud", "no credentials")
         .output_uri("s3://secret-bucket/prefix")
         .init()
-        .err()
-        .expect("init must fail without credentials");
+        .expect_err("init must fail without credentials");
     let msg = e.to_string();
     eprintln!("missing credentials: {msg}");
     assert!(msg.contains("secret-bucket"), "{msg}");

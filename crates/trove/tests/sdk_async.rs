@@ -139,3 +139,42 @@ fn the_async_client_needs_a_tokio_runtime() {
         other => panic!("expected NoRuntime, got {:?}", other.map(|_| ())),
     }
 }
+
+/// Compile-time: the handles are `Send + Sync` and the async API's futures are `Send` (so they can be
+/// `tokio::spawn`ed); `Debug` never prints credentials.
+#[allow(dead_code)]
+fn handles_are_send_sync_and_futures_send(task: trove::nonblocking::Task, trove: Trove) {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>(_: &T) {}
+    send_sync::<trove::Trove>();
+    send_sync::<trove::Task>();
+    send_sync::<trove::Artifact>();
+    send_sync::<Trove>();
+    send_sync::<trove::nonblocking::Task>();
+    send_sync::<trove::nonblocking::Artifact>();
+    send(&Trove::builder().build());
+    send(&trove.create_task("p", "t"));
+    send(&trove.task("id"));
+    send(&trove.tasks(None));
+    send(&task.upload_artifact("n", serde_json::json!({})));
+    send(&task.upload_artifact("n", std::path::Path::new("f")));
+    send(&task.artifacts());
+    send(&task.flush());
+    let frame = Tracked::new(DataFrame::empty());
+    send(&task.register_artifact("f", &frame));
+    send(&task.clone().close());
+}
+
+#[test]
+fn debug_output_hides_credentials() {
+    let b = Trove::builder()
+        .api_server("http://127.0.0.1:1")
+        .credentials("ACCESS", "SECRET-KEY");
+    let text = format!("{b:?}");
+    assert!(
+        text.contains("ACCESS") && !text.contains("SECRET-KEY"),
+        "{text}"
+    );
+    let b = trove::Trove::builder().credentials("ACCESS", "SECRET-KEY");
+    assert!(!format!("{b:?}").contains("SECRET-KEY"));
+}

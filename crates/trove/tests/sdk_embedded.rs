@@ -341,8 +341,7 @@ fn bad_input_is_a_clear_error_and_records_nothing() {
         .task_builder("p", "dest")
         .output_uri("/no/such/folder/anywhere")
         .init()
-        .err()
-        .expect("must fail");
+        .expect_err("must fail");
     assert!(
         err.to_string().contains("/no/such/folder/anywhere"),
         "{err}"

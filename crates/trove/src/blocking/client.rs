@@ -33,7 +33,7 @@ use trove_core::Config;
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Trove {
     pub(crate) inner: client::Trove,
     pub(crate) rt: Arc<OwnedRuntime>,

@@ -78,6 +78,28 @@ pub struct TaskBuilder {
     monitor_interval: Option<Duration>,
 }
 
+impl std::fmt::Debug for Task {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Task")
+            .field("id", &self.id())
+            .field("project", &self.project())
+            .field("name", &self.name())
+            .field("output_uri", &self.output_uri())
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for TaskBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TaskBuilder")
+            .field("project", &self.project)
+            .field("name", &self.name)
+            .field("output_uri", &self.output_uri)
+            .field("monitor_interval", &self.monitor_interval)
+            .finish()
+    }
+}
+
 /// The open task: closes it when the last handle goes.
 struct Open {
     core: Arc<TaskCore>,

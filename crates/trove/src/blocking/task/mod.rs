@@ -54,7 +54,7 @@ use trove_core::{ArtifactRecord, Config, TaskStatus};
 /// # Ok(())
 /// # }
 /// ```
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Task {
     inner: task::Task,
     rt: Arc<OwnedRuntime>,
@@ -87,6 +87,21 @@ pub struct TaskBuilder {
     name: String,
     output_uri: Option<String>,
     monitor_interval: Option<Duration>,
+}
+
+impl std::fmt::Debug for TaskBuilder {
+    /// Never prints the configuration (which may hold keys).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TaskBuilder")
+            .field("client", &self.client)
+            .field("home", &self.home)
+            .field("config", &self.config.as_ref().map(|_| "(given)"))
+            .field("project", &self.project)
+            .field("name", &self.name)
+            .field("output_uri", &self.output_uri)
+            .field("monitor_interval", &self.monitor_interval)
+            .finish()
+    }
 }
 
 impl Task {
