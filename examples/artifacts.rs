@@ -35,9 +35,7 @@ pub fn record(
     // Like the seed, derive a new frame from the registered one (from anywhere, through the task): this
     // leaves `train` itself unchanged, so it is uploaded once. Mutating it through `train.write()` would
     // make the monitor upload a new version.
-    let _half = task.get_registered_artifacts()["train"]
-        .read()
-        .head(Some(2));
+    let _half = task.registered_artifacts()["train"].read().head(Some(2));
 
     // A onetime snapshot of the frame; the "" column is its index, as in the seed.
     task.upload_artifact_with(

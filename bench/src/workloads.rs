@@ -6,14 +6,17 @@ use anyhow::{Context, Result};
 use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use trove::{Task, Tracked, UploadOptions};
+use trove::{FrameFormat, Tracked, Trove, UploadOptions};
 
-fn builder(home: &Path, name: &str, dest: Option<&Path>) -> trove::TaskBuilder {
-    let b = Task::builder("bench", &format!("bench {name}")).home(home);
-    match dest {
+fn builder(home: &Path, name: &str, dest: Option<&Path>) -> Result<trove::TaskBuilder> {
+    let b = Trove::builder()
+        .home(home)
+        .build()?
+        .task_builder("bench", &format!("bench {name}"));
+    Ok(match dest {
         Some(d) => b.output_uri(d.display().to_string()),
         None => b,
-    }
+    })
 }
 
 /// W1: the seed example end to end (init, 7 uploads + 1 registered frame, close), exactly as
@@ -21,7 +24,10 @@ fn builder(home: &Path, name: &str, dest: Option<&Path>) -> trove::TaskBuilder {
 pub fn w1(home: &Path, samples: &Path) -> Result<()> {
     let t0 = Instant::now();
     let task = crate::seed::record(
-        Task::builder("examples", "artifacts example").home(home),
+        Trove::builder()
+            .home(home)
+            .build()?
+            .task_builder("examples", "artifacts example"),
         samples,
     )
     .map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -34,12 +40,17 @@ pub fn w1(home: &Path, samples: &Path) -> Result<()> {
 /// W2: upload a frame as `ext` (`.csv.gz` or `.parquet`) to a local folder, waiting for the upload.
 pub fn w2(home: &Path, input: &Path, ext: &str, dest: &Path) -> Result<()> {
     let df = read_frame(input)?;
-    let task = builder(home, "w2", Some(dest)).init()?;
+    let task = builder(home, "w2", Some(dest))?.init()?;
     let t0 = Instant::now();
+    let format = match ext {
+        ".parquet" => FrameFormat::Parquet,
+        ".csv.gz" => FrameFormat::CsvGz,
+        other => anyhow::bail!("unknown frame format {other:?}: use .csv.gz or .parquet"),
+    };
     let rec = task.upload_artifact_with(
         "frame",
         &df,
-        UploadOptions::default().extension(ext).wait(true),
+        UploadOptions::default().format(format).wait(true),
     )?;
     let secs = t0.elapsed().as_secs_f64();
     task.close()?;
@@ -64,7 +75,7 @@ fn dir_bytes(dir: &Path) -> u64 {
 /// W3: upload a folder as a zip artifact (to a local folder, or to the server when `dest` is None).
 pub fn w3(home: &Path, folder: &Path, dest: Option<&Path>) -> Result<()> {
     let input = dir_bytes(folder);
-    let task = builder(home, "w3", dest).init()?;
+    let task = builder(home, "w3", dest)?.init()?;
     let t0 = Instant::now();
     let rec = task.upload_artifact_with("folder", folder, UploadOptions::default().wait(true))?;
     let secs = t0.elapsed().as_secs_f64();
@@ -80,7 +91,7 @@ pub fn w4(home: &Path, file: &Path, dest: &Path) -> Result<()> {
     let size = std::fs::metadata(file)
         .with_context(|| format!("stat {}", file.display()))?
         .len();
-    let task = builder(home, "w4", Some(dest)).init()?;
+    let task = builder(home, "w4", Some(dest))?.init()?;
     let t0 = Instant::now();
     let rec = task.upload_artifact_with("big", file, UploadOptions::default().wait(true))?;
     let secs = t0.elapsed().as_secs_f64();
@@ -91,7 +102,7 @@ pub fn w4(home: &Path, file: &Path, dest: &Path) -> Result<()> {
 
 /// W5: `count` small dict artifacts on one task, to the server; timed until `flush` returns.
 pub fn w5(home: &Path, count: usize) -> Result<()> {
-    let task = builder(home, "w5", None).init()?;
+    let task = builder(home, "w5", None)?.init()?;
     let start = epoch();
     let t0 = Instant::now();
     for i in 0..count {
@@ -123,7 +134,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// change and the sync that uploads it.
 pub fn w6(home: &Path, input: &Path, dest: &Path, checks: usize) -> Result<()> {
     let df = read_frame(input)?;
-    let task = builder(home, "w6", Some(dest))
+    let task = builder(home, "w6", Some(dest))?
         .monitor_interval(std::time::Duration::from_secs(3600))
         .init()?;
     let tracked = Tracked::new(df);
@@ -170,7 +181,7 @@ pub fn w7_client(home: &Path, dir: &Path, client: usize, barrier: Option<&Path>)
         .filter_map(|f| std::fs::metadata(f).ok())
         .map(|m| m.len())
         .sum();
-    let task = builder(home, &format!("w7-client-{client}"), None).init()?;
+    let task = builder(home, &format!("w7-client-{client}"), None)?.init()?;
     if let Some(b) = barrier {
         wait_at_barrier(b, client)?;
     }

@@ -5,6 +5,7 @@ mod commands;
 use anyhow::Result;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 /// trove: artifact reporting, ClearML-compatible, in one binary.
 #[derive(Parser)]
@@ -59,7 +60,43 @@ enum Command {
     },
 }
 
-fn main() -> Result<()> {
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}", report(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `Error: <message>` and the causes the message does not already show, each once. Many errors embed their
+/// cause in their own text (`create trove home /x: Not a directory`) and also return it as their source;
+/// printing anyhow's whole chain would then say every cause twice.
+fn report(err: &anyhow::Error) -> String {
+    let mut out = format!("Error: {err}");
+    let mut shown = err.to_string();
+    let mut causes = Vec::new();
+    for cause in err.chain().skip(1) {
+        let text = cause.to_string();
+        if text.is_empty() || shown.contains(&text) {
+            continue;
+        }
+        shown.push('\n');
+        shown.push_str(&text);
+        causes.push(text);
+    }
+    if !causes.is_empty() {
+        out.push_str("\n\nCaused by:");
+        for c in causes {
+            out.push_str("\n    ");
+            out.push_str(&c);
+        }
+    }
+    out
+}
+
+fn run() -> Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()

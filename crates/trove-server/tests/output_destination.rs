@@ -210,8 +210,11 @@ async fn project_default_destination_set_in_the_ui() {
     // The SDK is blocking and refuses to run inside a runtime, so it gets a plain thread.
     let (tx, rx) = tokio::sync::oneshot::channel();
     std::thread::spawn(move || {
-        let task = trove::Task::builder("destinations", "rust default")
+        let task = trove::Trove::builder()
             .config(cfg)
+            .build()
+            .unwrap()
+            .task_builder("destinations", "rust default")
             .init()
             .unwrap();
         task.upload_artifact("settings", json!({"lr": 0.1}))

@@ -20,7 +20,11 @@ fn seed_example_artifacts_tab_in_chromium() {
         ..Default::default()
     };
     let task = seed::record(
-        trove::Task::builder("examples", "artifacts example").config(cfg.clone()),
+        trove::Trove::builder()
+            .config(cfg.clone())
+            .build()
+            .unwrap()
+            .task_builder("examples", "artifacts example"),
         &home.path().join("data_samples"),
     )
     .unwrap();

@@ -125,7 +125,12 @@ fn client(r: usize, c: usize, cfgs: [Config; 2], task_id: String, done: Arc<Atom
         loop {
             let res = (|| -> trove::Result<()> {
                 if handles[s].is_none() {
-                    handles[s] = Some(Task::get_task_by_id_with(cfgs[s].clone(), &task_id)?);
+                    handles[s] = Some(
+                        trove::Trove::builder()
+                            .config(cfgs[s].clone())
+                            .build()?
+                            .task(&task_id)?,
+                    );
                 }
                 let task = handles[s].as_ref().unwrap();
                 let rec = task.upload_artifact_with(
@@ -233,8 +238,11 @@ fn round(
 ) -> (Vec<String>, u64) {
     let shared: Vec<Task> = (0..SHARED_TASKS)
         .map(|k| {
-            Task::builder("two servers", &format!("round {r} shared {k}"))
+            trove::Trove::builder()
                 .config(cfgs[0][1].clone())
+                .build()
+                .unwrap()
+                .task_builder("two servers", &format!("round {r} shared {k}"))
                 .init()
                 .unwrap()
         })
@@ -313,7 +321,12 @@ fn verify(r: usize, clients: usize, ids: &[String], cfg: &Config, files: SocketA
     let token = login["data"]["token"].as_str().unwrap().to_string();
     let mut seen = 0;
     for (k, id) in ids.iter().enumerate() {
-        let task = Task::get_task_by_id_with(cfg.clone(), id).unwrap();
+        let task = trove::Trove::builder()
+            .config(cfg.clone())
+            .build()
+            .unwrap()
+            .task(id)
+            .unwrap();
         let arts = task.artifacts().unwrap();
         let mut expected: Vec<String> = (0..clients)
             .filter(|c| c % SHARED_TASKS == k)

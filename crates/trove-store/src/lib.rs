@@ -78,6 +78,16 @@ pub enum StoreError {
     /// The URL names no supported engine.
     #[error("unsupported database URL {0:?}: use sqlite://PATH or postgres://…")]
     BadUrl(String),
+    /// The URL names an engine this build of trove-store leaves out.
+    #[error(
+        "{engine} databases are not supported by this build: enable the `{feature}` feature of trove-store (or `embedded-{feature}` of trove)"
+    )]
+    EngineDisabled {
+        /// The engine the URL names.
+        engine: &'static str,
+        /// The feature that brings it.
+        feature: &'static str,
+    },
     /// Stored data could not be decoded.
     #[error("corrupt stored data ({0})")]
     Corrupt(String),

@@ -16,8 +16,20 @@ pub async fn open(url: &str) -> Result<SharedStore> {
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
     {
+        if !cfg!(feature = "sqlite") {
+            return Err(StoreError::EngineDisabled {
+                engine: "SQLite",
+                feature: "sqlite",
+            });
+        }
         open_sqlite(url, rest).await?
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        if !cfg!(feature = "postgres") {
+            return Err(StoreError::EngineDisabled {
+                engine: "PostgreSQL",
+                feature: "postgres",
+            });
+        }
         open_postgres(url).await?
     } else {
         return Err(StoreError::BadUrl(url.to_string()));

@@ -1,10 +1,11 @@
-//! Reading artifacts back: records, verified local copies in a cache keyed by content hash, and objects.
+//! Reading artifacts back (async): records, verified local copies in a cache keyed by content hash, and
+//! objects. The blocking [`crate::Artifact`] wraps this one.
 
 use crate::context::Ctx;
 use crate::error::{Result, TroveError, io_err};
-use crate::kinds::{self, FromArtifact};
+use crate::kinds::FromArtifact;
 use crate::progress::Reporter;
-use crate::runtime::block_on;
+use crate::upload::Uploader;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,12 +17,29 @@ const WAIT_FOR_UPLOAD: Duration = Duration::from_secs(120);
 /// Extra attempts of a download that failed in transport.
 const DOWNLOAD_RETRIES: u32 = 5;
 
-/// An artifact of a task: its record, and the means to fetch it.
+/// An artifact of a task (async): its record, and the means to fetch it. Cheap to clone.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
+/// let trove = trove::nonblocking::Trove::builder().home(dir.path()).build().await?;
+/// let task = trove.create_task("examples", "artifact example").await?;
+/// task.upload_artifact("dictionary", serde_json::json!({"a": 1})).await?;
+/// let artifact = task.artifact("dictionary").await?;
+/// let value: serde_json::Value = artifact.get().await?;
+/// assert_eq!(value["a"], 1);
+/// let path = artifact.local_copy().await?; // hash-verified, cached
+/// assert!(path.ends_with("dictionary.json"));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Artifact {
     record: ArtifactRecord,
     task: String,
     ctx: Arc<Ctx>,
+    uploader: Arc<Uploader>,
 }
 
 impl std::fmt::Debug for Artifact {
@@ -34,11 +52,17 @@ impl std::fmt::Debug for Artifact {
 }
 
 impl Artifact {
-    pub(crate) fn new(record: ArtifactRecord, task: &str, ctx: Arc<Ctx>) -> Self {
+    pub(crate) fn new(
+        record: ArtifactRecord,
+        task: &str,
+        ctx: Arc<Ctx>,
+        uploader: Arc<Uploader>,
+    ) -> Self {
         Self {
             record,
             task: task.to_string(),
             ctx,
+            uploader,
         }
     }
 
@@ -80,50 +104,48 @@ impl Artifact {
     }
 
     /// The object: `DataFrame`, `serde_json::Value` (or `Json<T>`), ndarray arrays, images, `String`,
-    /// or a `PathBuf` (files; archives come back extracted).
-    pub fn get<T: FromArtifact>(&self) -> Result<T> {
-        let local = self.get_local_copy()?;
-        let local = if self.record.kind == "archive" {
-            self.extract(&local)?
-        } else {
-            local
-        };
-        let name = self.record.key.clone();
-        Ok(T::from_artifact(
-            &self.record.kind,
-            self.record.type_data.content_type.as_deref(),
-            &name,
-            &local,
-        )?)
+    /// or a `PathBuf` (files; archives come back extracted). Parsing runs on tokio's blocking pool.
+    pub async fn get<T: FromArtifact + Send + 'static>(&self) -> Result<T> {
+        let local = self.local_copy().await?;
+        let record = self.record.clone();
+        blocking(move || decode(&record, &local, true)).await?
     }
 
     /// A verified local copy of the bytes, downloaded once into the cache (keyed by content hash).
-    pub fn get_local_copy(&self) -> Result<PathBuf> {
-        let record = self.wait_until_stored()?;
-        fetch(&self.ctx, &record, None)
+    pub async fn local_copy(&self) -> Result<PathBuf> {
+        let record = self.wait_until_stored().await?;
+        fetch(&self.ctx, &record, None).await
     }
 
-    /// [`Artifact::get_local_copy`], calling `progress` with the cumulative number of bytes received while
+    /// [`Artifact::local_copy`], calling `progress` with the cumulative number of bytes received while
     /// downloading (not at all when the cache already holds the bytes).
-    pub fn get_local_copy_with_progress(
+    pub async fn local_copy_with_progress(
         &self,
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<PathBuf> {
-        let record = self.wait_until_stored()?;
-        fetch(&self.ctx, &record, Some(progress))
+        let record = self.wait_until_stored().await?;
+        fetch(&self.ctx, &record, Some(progress)).await
     }
 
     /// Every version of a registered artifact, oldest first (one entry per upload).
-    pub fn versions(&self) -> Result<Vec<ArtifactVersion>> {
-        let ctx = self.ctx.clone();
-        let (task, key) = (self.task.clone(), self.record.key.clone());
-        block_on(async move { ctx.backend.list_versions(&task, &key).await })?
+    pub async fn versions(&self) -> Result<Vec<ArtifactVersion>> {
+        self.ctx
+            .backend
+            .list_versions(&self.task, &self.record.key)
+            .await
     }
 
     /// The object as it was at version `n` (1 = first upload).
-    pub fn get_version<T: FromArtifact>(&self, n: u32) -> Result<T> {
+    pub async fn get_version<T: FromArtifact + Send + 'static>(&self, n: u32) -> Result<T> {
+        let (record, local) = self.version_copy(n).await?;
+        blocking(move || decode(&record, &local, false)).await?
+    }
+
+    /// The record of version `n` and a verified local copy of its bytes.
+    pub(crate) async fn version_copy(&self, n: u32) -> Result<(ArtifactRecord, PathBuf)> {
         let v = self
-            .versions()?
+            .versions()
+            .await?
             .into_iter()
             .find(|v| v.version == n)
             .ok_or_else(|| TroveError::NotReadable {
@@ -135,72 +157,104 @@ impl Artifact {
         record.hash = Some(v.hash);
         record.content_size = Some(v.content_size);
         record.state = UploadState::Ready;
-        let local = fetch(&self.ctx, &record, None)?;
-        Ok(T::from_artifact(
-            &record.kind,
-            record.type_data.content_type.as_deref(),
-            &record.key,
-            &local,
-        )?)
-    }
-
-    fn extract(&self, zip: &Path) -> Result<PathBuf> {
-        let dest = zip.with_extension("extracted");
-        if dest.is_dir() {
-            return Ok(dest);
-        }
-        Ok(kinds::extract_zip(zip, &dest)?)
+        let local = fetch(&self.ctx, &record, None).await?;
+        Ok((record, local))
     }
 
     /// The record once its bytes are stored: waits for this process's own upload, or polls for another's.
-    fn wait_until_stored(&self) -> Result<ArtifactRecord> {
+    async fn wait_until_stored(&self) -> Result<ArtifactRecord> {
         if self.record.state != UploadState::Uploading {
-            return self.ready_or_err(self.record.clone());
+            return ready_or_err(self.record.clone());
         }
-        let ctx = self.ctx.clone();
-        let (task, key) = (self.task.clone(), self.record.key.clone());
-        let record = block_on(async move {
-            ctx.uploader.wait_for(&key).await;
-            ctx.publisher.sync().await;
-            let deadline = Instant::now() + WAIT_FOR_UPLOAD;
-            loop {
-                let list = ctx.backend.list_artifacts(&task).await?;
-                let Some(r) = list.into_iter().find(|r| r.key == key) else {
-                    return Err(TroveError::ArtifactNotFound {
-                        task: task.clone(),
-                        name: key.clone(),
-                    });
-                };
-                if r.state != UploadState::Uploading || Instant::now() > deadline {
-                    return Ok(r);
-                }
-                tokio::time::sleep(Duration::from_millis(250)).await;
+        let (task, key) = (&self.task, &self.record.key);
+        self.uploader.wait_for(key).await;
+        self.uploader.publisher().sync().await;
+        let deadline = Instant::now() + WAIT_FOR_UPLOAD;
+        let record = loop {
+            let list = self.ctx.backend.list_artifacts(task).await?;
+            let Some(r) = list.into_iter().find(|r| r.key == *key) else {
+                return Err(TroveError::ArtifactNotFound {
+                    task: task.clone(),
+                    name: key.clone(),
+                });
+            };
+            if r.state != UploadState::Uploading || Instant::now() > deadline {
+                break r;
             }
-        })??;
-        self.ready_or_err(record)
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        };
+        ready_or_err(record)
     }
+}
 
-    fn ready_or_err(&self, record: ArtifactRecord) -> Result<ArtifactRecord> {
-        match record.state {
-            UploadState::Ready => Ok(record),
-            UploadState::Failed => Err(TroveError::NotReadable {
-                name: record.key.clone(),
-                reason: format!(
-                    "its upload failed: {}",
-                    record.error.as_deref().unwrap_or("unknown error")
-                ),
-            }),
-            UploadState::Uploading => Err(TroveError::NotReadable {
-                name: record.key.clone(),
-                reason: format!("still uploading after {} s", WAIT_FOR_UPLOAD.as_secs()),
-            }),
-        }
+/// Run blocking work (parsing, extraction) on tokio's blocking pool.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| TroveError::Io {
+            action: "read an artifact",
+            path: Default::default(),
+            source: std::io::Error::other(e),
+        })
+}
+
+/// Read the local copy `local` of `record` as a `T` (archives extracted first when `extract`). Blocking.
+pub(crate) fn decode<T: FromArtifact>(
+    record: &ArtifactRecord,
+    local: &Path,
+    extract: bool,
+) -> Result<T> {
+    let local = if extract && record.kind == "archive" {
+        extracted(local)?
+    } else {
+        local.to_path_buf()
+    };
+    Ok(T::from_artifact(
+        &record.kind,
+        record.type_data.content_type.as_deref(),
+        &record.key,
+        &local,
+    )?)
+}
+
+#[cfg(feature = "archive")]
+fn extracted(zip: &Path) -> Result<PathBuf> {
+    let dest = zip.with_extension("extracted");
+    if dest.is_dir() {
+        return Ok(dest);
+    }
+    Ok(crate::kinds::extract_zip(zip, &dest)?)
+}
+
+#[cfg(not(feature = "archive"))]
+fn extracted(_: &Path) -> Result<PathBuf> {
+    Err(crate::kinds::KindError::FeatureDisabled {
+        what: "reading an archive artifact back (extracting its zip)",
+        feature: "archive",
+    }
+    .into())
+}
+
+fn ready_or_err(record: ArtifactRecord) -> Result<ArtifactRecord> {
+    match record.state {
+        UploadState::Ready => Ok(record),
+        UploadState::Failed => Err(TroveError::NotReadable {
+            name: record.key.clone(),
+            reason: format!(
+                "its upload failed: {}",
+                record.error.as_deref().unwrap_or("unknown error")
+            ),
+        }),
+        UploadState::Uploading => Err(TroveError::NotReadable {
+            name: record.key.clone(),
+            reason: format!("still uploading after {} s", WAIT_FOR_UPLOAD.as_secs()),
+        }),
     }
 }
 
 /// Download (or reuse) the bytes of `record` into the cache and verify them.
-fn fetch(
-    ctx: &Arc<Ctx>,
+async fn fetch(
+    ctx: &Ctx,
     record: &ArtifactRecord,
     progress: Option<&(dyn Fn(u64) + Send + Sync)>,
 ) -> Result<PathBuf> {
@@ -225,49 +279,48 @@ fn fetch(
     if record.hash.is_some() && target.is_file() {
         return Ok(target);
     }
-    std::fs::create_dir_all(&folder).map_err(io_err("create cache folder", &folder))?;
+    tokio::fs::create_dir_all(&folder)
+        .await
+        .map_err(io_err("create cache folder", &folder))?;
     let tmp = folder.join(format!(".{}.partial", trove_core::new_id()));
-    let ctx2 = ctx.clone();
-    let (uri2, tmp2) = (uri.clone(), tmp.clone());
     let reporter = Reporter::new("download", &record.key, record.content_size, progress);
-    let outcome = block_on(async move {
-        // Transport errors are retried with backoff (object_store does not retry every failure of a GET);
-        // a hash mismatch below is never retried.
-        let mut attempt = 0u32;
-        loop {
-            let token = ctx2.backend.files_token().await;
-            let r =
-                trove_storage::download_uri(&uri2, &ctx2.config, token.as_deref(), &tmp2, &|n| {
-                    reporter.report(n)
-                })
-                .await;
-            match r {
-                Err(e) if attempt < DOWNLOAD_RETRIES && !e.is_not_found() => {
-                    attempt += 1;
-                    tracing::warn!(uri = %uri2, attempt, "download failed, retrying: {e}");
-                    tokio::time::sleep(Duration::from_millis(100 * 2u64.pow(attempt.min(6)))).await;
-                }
-                other => break other,
+    // Transport errors are retried with backoff (object_store does not retry every failure of a GET);
+    // a hash mismatch below is never retried.
+    let mut attempt = 0u32;
+    let outcome = loop {
+        let token = ctx.backend.files_token().await;
+        let r = trove_storage::download_uri(&uri, &ctx.config, token.as_deref(), &tmp, &|n| {
+            reporter.report(n)
+        })
+        .await;
+        match r {
+            Err(e) if attempt < DOWNLOAD_RETRIES && !e.is_not_found() => {
+                attempt += 1;
+                tracing::warn!(uri = %uri, attempt, "download failed, retrying: {e}");
+                tokio::time::sleep(Duration::from_millis(100 * 2u64.pow(attempt.min(6)))).await;
             }
+            other => break other,
         }
-    })?;
+    };
     let outcome = match outcome {
         Ok(o) => o,
         Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
+            let _ = tokio::fs::remove_file(&tmp).await;
             return Err(e.into());
         }
     };
     if let Some(expected) = &record.hash
         && *expected != outcome.sha256
     {
-        let _ = std::fs::remove_file(&tmp);
+        let _ = tokio::fs::remove_file(&tmp).await;
         return Err(TroveError::HashMismatch {
             uri,
             expected: expected.clone(),
             actual: outcome.sha256,
         });
     }
-    std::fs::rename(&tmp, &target).map_err(io_err("move download into the cache", &target))?;
+    tokio::fs::rename(&tmp, &target)
+        .await
+        .map_err(io_err("move download into the cache", &target))?;
     Ok(target)
 }

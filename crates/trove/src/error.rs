@@ -2,13 +2,17 @@
 
 use std::path::PathBuf;
 
-/// Errors from the trove SDK.
+/// Errors from the trove SDK. Every variant says what failed and, where it can, how to fix it.
+///
+/// Non-exhaustive: match the variants you handle and keep a `_` arm.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum TroveError {
     /// Configuration could not be read.
     #[error(transparent)]
     Config(#[from] trove_core::ConfigError),
     /// The metadata store failed.
+    #[cfg(feature = "_embedded")]
     #[error(transparent)]
     Store(#[from] trove_store::StoreError),
     /// Storage (local folder, bucket, files server) failed.
@@ -70,11 +74,27 @@ pub enum TroveError {
     /// Background uploads failed.
     #[error("{} artifact upload(s) failed: {}", .0.len(), .0.iter().map(|(n, e)| format!("{n}: {e}")).collect::<Vec<_>>().join("; "))]
     UploadsFailed(Vec<(String, String)>),
-    /// The blocking SDK was called from inside an async runtime.
+    /// The blocking API ([`crate::Task`], [`crate::Trove`]) was called from inside an async runtime.
     #[error(
-        "the trove SDK is blocking; call it from tokio::task::spawn_blocking, not from async code"
+        "the blocking trove API was called from async code; use trove::nonblocking (the same API, async) or tokio::task::spawn_blocking"
     )]
     InsideAsync,
+    /// The async API ([`crate::nonblocking`]) was used outside a tokio runtime.
+    #[error(
+        "trove::nonblocking needs a tokio runtime; call it from tokio, or use the blocking API (trove::Trove, trove::Task)"
+    )]
+    NoRuntime,
+    /// The blocking API could not start its I/O runtime.
+    #[error("cannot start trove's I/O runtime: {0}")]
+    Runtime(#[source] std::io::Error),
+    /// The configuration asks for a backend this build of trove leaves out.
+    #[error("{what} needs the `{feature}` feature of the trove crate; enable it in Cargo.toml")]
+    BackendDisabled {
+        /// What the configuration asks for.
+        what: &'static str,
+        /// The feature that provides it.
+        feature: &'static str,
+    },
     /// The task was already closed.
     #[error("task {0} is closed")]
     Closed(String),

@@ -1,22 +1,22 @@
-//! Registered (watched) DataFrames. One background thread per task checks each registered frame's
+//! Registered (watched) DataFrames. One background task per task handle checks each registered frame's
 //! fingerprint every `interval` (and at once on register, unregister, flush and close) and, when it changed,
-//! uploads `<name>.csv.gz` (no index) as a new version of a `data-audit-table` artifact.
+//! uploads `<name>.csv.gz` (no index) as a new version of a `data-audit-table` artifact. Fingerprints and
+//! serialisation run on tokio's blocking pool; the loop itself runs on the client's runtime.
 
-use crate::backend::TaskInfo;
-use crate::context::Ctx;
+use crate::backend::{Backend, TaskInfo};
 use crate::error::{Result, TroveError};
 use crate::fingerprint::fingerprint;
 use crate::kinds::ArtifactObject;
-use crate::runtime::handle;
+use crate::options::{RegisterOptions, UploadOptions};
 use crate::stats;
 use crate::tracked::{Tracked, Uniqueness};
-use crate::upload::{self, UploadOptions};
+use crate::upload::Uploader;
 use polars::prelude::DataFrame;
 use std::collections::BTreeMap;
-use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::Duration;
+use tokio::runtime::Handle;
+use tokio::sync::{mpsc, oneshot};
 use trove_core::{ArtifactVersion, UploadState, layout};
 
 /// Default time between checks; a check of an unchanged frame costs milliseconds, so it can be short.
@@ -31,64 +31,69 @@ struct Entry {
     unregister: bool,
 }
 
+type Registry = Arc<Mutex<BTreeMap<String, Entry>>>;
+
 enum Msg {
-    Sync(Sender<Result<()>>),
-    Stop(Sender<Result<()>>),
+    Sync(oneshot::Sender<Result<()>>),
+    Stop(oneshot::Sender<Result<()>>),
 }
 
-struct Running {
-    tx: Sender<Msg>,
-    thread: JoinHandle<()>,
+/// What the sync loop needs: where to upload and record, and for which task.
+#[derive(Clone)]
+pub(crate) struct Syncer {
+    pub uploader: Arc<Uploader>,
+    pub backend: Arc<dyn Backend>,
+    pub info: TaskInfo,
 }
 
-/// The per-task monitor: the registry of watched frames and the thread that syncs them.
+/// The per-task monitor: the registry of watched frames and the loop that syncs them.
 #[derive(Default)]
-pub(crate) struct MonitorSlot {
-    registry: Arc<Mutex<BTreeMap<String, Entry>>>,
-    running: Mutex<Option<Running>>,
+pub(crate) struct Monitor {
+    registry: Registry,
+    running: Mutex<Option<mpsc::UnboundedSender<Msg>>>,
 }
 
-impl MonitorSlot {
-    fn registry(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Entry>> {
-        self.registry.lock().unwrap_or_else(|p| p.into_inner())
-    }
+fn lock(registry: &Registry) -> std::sync::MutexGuard<'_, BTreeMap<String, Entry>> {
+    registry.lock().unwrap_or_else(|p| p.into_inner())
+}
 
+impl Monitor {
     /// True when `name` is registered.
     pub fn is_registered(&self, name: &str) -> bool {
-        self.registry().get(name).is_some_and(|e| !e.unregister)
+        lock(&self.registry)
+            .get(name)
+            .is_some_and(|e| !e.unregister)
     }
 
     /// The live handles by name.
     pub fn frames(&self) -> BTreeMap<String, Tracked<DataFrame>> {
-        self.registry()
+        lock(&self.registry)
             .iter()
             .filter(|(_, e)| !e.unregister)
             .map(|(k, e)| (k.clone(), e.frame.clone()))
             .collect()
     }
 
-    /// Register a frame (starting the thread on first use) and sync at once.
-    pub fn register(
+    /// Register a frame (starting the loop on `runtime` on first use) and sync at once.
+    pub async fn register(
         &self,
-        ctx: &Arc<Ctx>,
-        info: &TaskInfo,
+        syncer: &Syncer,
+        runtime: &Handle,
         interval: Duration,
         name: &str,
         frame: &Tracked<DataFrame>,
-        opts: crate::registered::RegisterOptions,
+        opts: RegisterOptions,
     ) -> Result<()> {
-        let crate::registered::RegisterOptions {
+        let RegisterOptions {
             metadata,
             uniqueness,
         } = opts;
-        let version = {
-            let ctx = ctx.clone();
-            let (id, key) = (info.id.clone(), name.to_string());
-            handle()
-                .block_on(async move { ctx.backend.list_versions(&id, &key).await })?
-                .len() as u32
-        };
-        self.registry().insert(
+        let version = syncer
+            .backend
+            .list_versions(&syncer.info.id, name)
+            .await?
+            .len() as u32;
+        lock(&self.registry).insert(
             name.to_string(),
             Entry {
                 frame: frame.clone(),
@@ -102,90 +107,79 @@ impl MonitorSlot {
         {
             let mut running = self.running.lock().unwrap_or_else(|p| p.into_inner());
             if running.is_none() {
-                let (tx, rx) = channel();
-                let (ctx, info, registry) = (ctx.clone(), info.clone(), self.registry.clone());
-                let thread = std::thread::Builder::new()
-                    .name("trove-monitor".into())
-                    .spawn(move || run(rx, ctx, info, registry, interval))
-                    .map_err(|e| TroveError::Io {
-                        action: "start monitor thread",
-                        path: Default::default(),
-                        source: e,
-                    })?;
-                *running = Some(Running { tx, thread });
+                let (tx, rx) = mpsc::unbounded_channel();
+                runtime.spawn(run(rx, syncer.clone(), self.registry.clone(), interval));
+                *running = Some(tx);
             }
         }
-        self.request(Msg::Sync)
+        self.request(Msg::Sync).await
     }
 
     /// Stop watching `name` after one last sync.
-    pub fn unregister(&self, name: &str) -> Result<()> {
-        match self.registry().get_mut(name) {
+    pub async fn unregister(&self, name: &str) -> Result<()> {
+        match lock(&self.registry).get_mut(name) {
             Some(e) => e.unregister = true,
             None => return Ok(()),
         }
-        self.request(Msg::Sync)
+        self.request(Msg::Sync).await
     }
 
     /// Sync every registered frame now and wait for it.
-    pub fn sync_now(&self) -> Result<()> {
-        self.request(Msg::Sync)
+    pub async fn sync_now(&self) -> Result<()> {
+        self.request(Msg::Sync).await
     }
 
-    /// Final sync, then stop the thread.
-    pub fn stop(&self) -> Result<()> {
-        let running = self
-            .running
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .take();
-        let Some(running) = running else {
-            return Ok(());
-        };
-        let (tx, rx) = channel();
-        let result = match running.tx.send(Msg::Stop(tx)) {
-            Ok(()) => rx.recv().unwrap_or(Ok(())),
-            Err(_) => Ok(()),
-        };
-        let _ = running.thread.join();
-        result
-    }
-
-    fn request(&self, make: fn(Sender<Result<()>>) -> Msg) -> Result<()> {
+    /// Final sync, then stop the loop.
+    pub async fn stop(&self) -> Result<()> {
         let sender = self
             .running
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .as_ref()
-            .map(|r| r.tx.clone());
+            .take();
+        let Some(sender) = sender else {
+            return Ok(());
+        };
+        let (tx, rx) = oneshot::channel();
+        match sender.send(Msg::Stop(tx)) {
+            Ok(()) => rx.await.unwrap_or(Ok(())),
+            Err(_) => Ok(()),
+        }
+    }
+
+    async fn request(&self, make: fn(oneshot::Sender<Result<()>>) -> Msg) -> Result<()> {
+        let sender = self
+            .running
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         let Some(sender) = sender else { return Ok(()) };
-        let (tx, rx) = channel();
+        let (tx, rx) = oneshot::channel();
         if sender.send(make(tx)).is_err() {
             return Ok(());
         }
-        rx.recv().unwrap_or(Ok(()))
+        rx.await.unwrap_or(Ok(()))
     }
 }
 
-fn run(
-    rx: Receiver<Msg>,
-    ctx: Arc<Ctx>,
-    info: TaskInfo,
-    registry: Arc<Mutex<BTreeMap<String, Entry>>>,
+async fn run(
+    mut rx: mpsc::UnboundedReceiver<Msg>,
+    s: Syncer,
+    registry: Registry,
     interval: Duration,
 ) {
     loop {
-        let msg = match rx.recv_timeout(interval) {
-            Ok(m) => Some(m),
-            Err(RecvTimeoutError::Timeout) => None,
-            Err(RecvTimeoutError::Disconnected) => {
-                let _ = sync_all(&ctx, &info, &registry);
+        let msg = match tokio::time::timeout(interval, rx.recv()).await {
+            Ok(Some(m)) => Some(m),
+            Err(_) => None,
+            Ok(None) => {
+                // Every handle is gone: one last sync.
+                let _ = sync_all(&s, &registry).await;
                 return;
             }
         };
-        let result = sync_all(&ctx, &info, &registry);
+        let result = sync_all(&s, &registry).await;
         if let Err(e) = &result {
-            tracing::error!(task = %info.id, "syncing registered artifacts: {e}");
+            tracing::error!(task = %s.info.id, "syncing registered artifacts: {e}");
         }
         match msg {
             Some(Msg::Sync(reply)) => {
@@ -200,60 +194,61 @@ fn run(
     }
 }
 
+/// Run CPU work (fingerprints, serialisation) on the blocking pool.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| TroveError::Io {
+            action: "run registered-frame work",
+            path: Default::default(),
+            source: std::io::Error::other(e),
+        })
+}
+
 /// Check every registered frame; upload the changed ones. Returns the first error after trying all.
-fn sync_all(
-    ctx: &Arc<Ctx>,
-    info: &TaskInfo,
-    registry: &Arc<Mutex<BTreeMap<String, Entry>>>,
-) -> Result<()> {
-    // Fingerprint under the registry lock only briefly: copy out the handles first.
-    let names: Vec<(String, Tracked<DataFrame>, Option<u128>)> = registry
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
+async fn sync_all(s: &Syncer, registry: &Registry) -> Result<()> {
+    // Fingerprint outside the registry lock: copy out the handles first.
+    let names: Vec<(String, Tracked<DataFrame>, Option<u128>)> = lock(registry)
         .iter()
         .map(|(k, e)| (k.clone(), e.frame.clone(), e.last))
         .collect();
-    let mut changed = Vec::new();
-    for (name, frame, last) in &names {
-        let fp = fingerprint(&frame.read());
-        if Some(fp) != *last {
-            changed.push((name.clone(), fp));
-        }
-    }
+    let changed: Vec<(String, u128)> = blocking(move || {
+        names
+            .iter()
+            .filter_map(|(name, frame, last)| {
+                let fp = fingerprint(&frame.read());
+                (Some(fp) != *last).then(|| (name.clone(), fp))
+            })
+            .collect()
+    })
+    .await?;
     let mut first_err = None;
     if !changed.is_empty() {
-        let all_frames: Vec<(String, DataFrame, Uniqueness)> = {
-            let reg = registry.lock().unwrap_or_else(|p| p.into_inner());
-            reg.iter()
+        let all_frames: Arc<Vec<(String, DataFrame, Uniqueness)>> = Arc::new(
+            lock(registry)
+                .iter()
                 .map(|(k, e)| (k.clone(), e.frame.snapshot(), e.uniqueness.clone()))
-                .collect()
-        };
+                .collect(),
+        );
         for (name, fp) in changed {
-            if let Err(e) = sync_one(ctx, info, registry, &name, fp, &all_frames) {
+            if let Err(e) = sync_one(s, registry, &name, fp, all_frames.clone()).await {
                 first_err.get_or_insert(e);
             }
         }
     }
-    registry
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .retain(|_, e| !e.unregister);
+    lock(registry).retain(|_, e| !e.unregister);
     first_err.map_or(Ok(()), Err)
 }
 
-fn sync_one(
-    ctx: &Arc<Ctx>,
-    info: &TaskInfo,
-    registry: &Arc<Mutex<BTreeMap<String, Entry>>>,
+async fn sync_one(
+    s: &Syncer,
+    registry: &Registry,
     name: &str,
     fp: u128,
-    all: &[(String, DataFrame, Uniqueness)],
+    all: Arc<Vec<(String, DataFrame, Uniqueness)>>,
 ) -> Result<()> {
-    let Some((_, frame, _)) = all.iter().find(|(n, _, _)| n == name) else {
-        return Ok(());
-    };
     let (metadata, version) = {
-        let reg = registry.lock().unwrap_or_else(|p| p.into_inner());
+        let reg = lock(registry);
         let Some(e) = reg.get(name) else {
             return Ok(());
         };
@@ -263,16 +258,23 @@ fn sync_one(
         metadata,
         ..UploadOptions::default()
     };
-    let mut job = upload::prepare(
-        ctx,
-        info,
-        name,
-        ArtifactObject::Frame {
+    let (uploader, info, key_name) = (s.uploader.clone(), s.info.clone(), name.to_string());
+    // Serialise and compute the statistics on the blocking pool.
+    let prepared = blocking(move || {
+        let Some((_, frame, _)) = all.iter().find(|(n, _, _)| *n == key_name) else {
+            return Ok(None);
+        };
+        let obj = ArtifactObject::Frame {
             frame: frame.clone(),
-        },
-        &opts,
-        false,
-    )?;
+        };
+        let job = uploader.prepare(&info, &key_name, obj, &opts, false)?;
+        Ok::<_, TroveError>(Some((job, stats::statistics(&key_name, &all))))
+    })
+    .await??;
+    let Some((mut job, statistics)) = prepared else {
+        return Ok(());
+    };
+    let info = &s.info;
     let file = job
         .staged
         .file_name
@@ -280,18 +282,14 @@ fn sync_one(
         .unwrap_or_else(|| format!("{name}.csv.gz"));
     let prefix = layout::task_prefix(&info.project_name, &info.project_id, &info.name, &info.id);
     let key = layout::artifact_version_key(&prefix, name, version, &file);
-    job.record.uri = Some(ctx.destination.uri_for(&key));
+    job.record.uri = Some(s.uploader.destination().uri_for(&key));
     job.key = Some(key);
     job.record.kind = "data-audit-table".into();
     job.record.type_data.content_type = Some("text/csv".into());
     job.record.type_data.data_hash = Some(format!("{fp:032x}"));
-    let preview = format!(
-        "{}\n\n{}",
-        job.record.preview(),
-        stats::statistics(name, all)
-    );
+    let preview = format!("{}\n\n{}", job.record.preview(), statistics);
     job.record.type_data.preview = Some(trove_core::preview::cap_preview(preview));
-    let record = handle().block_on(upload::run(ctx, &job));
+    let record = s.uploader.run(&job).await;
     if record.state != UploadState::Ready {
         return Err(TroveError::UploadsFailed(vec![(
             name.to_string(),
@@ -308,18 +306,11 @@ fn sync_one(
         uri: record.uri.clone().unwrap_or_default(),
         data_hash: record.type_data.data_hash.clone(),
     };
-    let (task_id, key) = (info.id.clone(), name.to_string());
-    handle().block_on(async {
-        ctx.backend.add_version(&task_id, &key, &v).await?;
-        ctx.backend
-            .upsert_artifacts(&task_id, std::slice::from_ref(&record))
-            .await
-    })?;
-    if let Some(e) = registry
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get_mut(name)
-    {
+    s.backend.add_version(&info.id, name, &v).await?;
+    s.backend
+        .upsert_artifacts(&info.id, std::slice::from_ref(&record))
+        .await?;
+    if let Some(e) = lock(registry).get_mut(name) {
         e.last = Some(fp);
         e.version = version;
     }

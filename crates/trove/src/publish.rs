@@ -12,6 +12,7 @@ use crate::backend::Backend;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio::runtime::Handle;
 use tokio::sync::{Notify, oneshot};
 use trove_core::ArtifactRecord;
 
@@ -55,13 +56,13 @@ pub(crate) struct Publisher {
 }
 
 impl Publisher {
-    /// Start the queue and its background loop on the SDK's runtime.
-    pub fn start(backend: Arc<dyn Backend>, task: String) -> Arc<Self> {
+    /// Start the queue and its background loop on `runtime` (the client's).
+    pub fn start(backend: Arc<dyn Backend>, task: String, runtime: &Handle) -> Arc<Self> {
         let p = Arc::new(Self {
             queue: Mutex::new(Queue::default()),
             wake: Notify::new(),
         });
-        crate::runtime::handle().spawn(run(p.clone(), backend, task));
+        runtime.spawn(run(p.clone(), backend, task));
         p
     }
 

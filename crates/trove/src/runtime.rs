@@ -1,32 +1,71 @@
-//! The SDK is a blocking API over async storage and HTTP: one tokio runtime per process runs the I/O and
-//! the background uploads.
+//! The I/O runtime of the blocking API: one per blocking client ([`crate::Trove`]), owned by it and by
+//! every handle made from it (tasks, artifacts), shut down when the last of them is dropped. Nothing here
+//! is process-wide. The async API ([`crate::nonblocking`]) uses the caller's tokio runtime instead.
 
 use crate::error::{Result, TroveError};
 use std::future::Future;
-use std::sync::OnceLock;
+use std::sync::Arc;
 use tokio::runtime::{Handle, Runtime};
 
-static RUNTIME: OnceLock<Runtime> = OnceLock::new();
-
-/// The process-wide runtime (created on first use, two worker threads).
-pub(crate) fn handle() -> Handle {
-    RUNTIME
-        .get_or_init(|| {
-            tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
-                .thread_name("trove-io")
-                .enable_all()
-                .build()
-                .unwrap_or_else(|e| panic!("trove cannot start its I/O runtime: {e}"))
-        })
-        .handle()
-        .clone()
+/// A tokio runtime owned by blocking handles.
+pub(crate) struct OwnedRuntime {
+    rt: Option<Runtime>,
+    handle: Handle,
 }
 
-/// Run a future to completion from blocking code. Fails (instead of panicking) inside an async context.
-pub(crate) fn block_on<F: Future>(fut: F) -> Result<F::Output> {
+impl OwnedRuntime {
+    /// Start a runtime with two I/O worker threads (`trove-io`). Fails inside async code: the blocking
+    /// API would block the caller's executor.
+    pub fn start() -> Result<Arc<Self>> {
+        refuse_inside_async()?;
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("trove-io")
+            .enable_all()
+            .build()
+            .map_err(TroveError::Runtime)?;
+        let handle = rt.handle().clone();
+        Ok(Arc::new(Self {
+            rt: Some(rt),
+            handle,
+        }))
+    }
+
+    /// The handle background work is spawned on.
+    pub fn handle(&self) -> &Handle {
+        &self.handle
+    }
+
+    /// Run `fut` to completion on this runtime from blocking code; an error inside async code.
+    pub fn block_on<F: Future>(&self, fut: F) -> Result<F::Output> {
+        refuse_inside_async()?;
+        Ok(self.handle.block_on(fut))
+    }
+}
+
+/// [`TroveError::InsideAsync`] when called from inside a tokio runtime.
+fn refuse_inside_async() -> Result<()> {
     if Handle::try_current().is_ok() {
         return Err(TroveError::InsideAsync);
     }
-    Ok(handle().block_on(fut))
+    Ok(())
+}
+
+impl std::fmt::Debug for OwnedRuntime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OwnedRuntime")
+    }
+}
+
+impl Drop for OwnedRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.rt.take() {
+            if Handle::try_current().is_ok() {
+                // Dropped from async code (a runtime may not block there): stop without waiting.
+                rt.shutdown_background();
+            } else {
+                drop(rt);
+            }
+        }
+    }
 }

@@ -5,6 +5,23 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 /// A shared, mutable frame. Clones are handles to the same frame: change it through [`Tracked::write`]
 /// (or replace it with [`Tracked::set`]) and the task's monitor uploads the new content.
+///
+/// ```
+/// use trove::polars::df;
+/// use trove::{Trove, Tracked};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// # let dir = tempfile::tempdir()?;
+/// let task = Trove::builder().home(dir.path()).build()?.create_task("examples", "watched")?;
+/// let train = Tracked::new(df!("num_legs" => [2i64, 4, 8, 0])?);
+/// task.register_artifact("train", &train)?;                  // version 1, uploaded now
+/// train.set(df!("num_legs" => [2i64, 4, 8, 0, 6])?);          // a change…
+/// task.flush()?;                                              // …is version 2 (at the latest on flush)
+/// assert_eq!(task.artifact("train")?.versions()?.len(), 2);
+/// assert!(task.registered_artifacts()["train"].same(&train));
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Default)]
 pub struct Tracked<T = DataFrame> {
     inner: Arc<RwLock<T>>,

@@ -2,6 +2,14 @@
 //! installed by `scripts/emulators`), a fault-injecting proxy in front of s3s-fs, and a fake of the GCS XML
 //! API (no emulator speaks it). Every artifact kind goes up through `Task` and comes back verified by hash.
 //! An emulator that cannot be installed or started fails these tests; none is skipped.
+#![cfg(all(
+    feature = "frame",
+    feature = "array",
+    feature = "image",
+    feature = "archive",
+    feature = "json",
+    feature = "embedded-sqlite"
+))]
 
 mod common;
 
@@ -14,6 +22,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use trove::{Config, Task, TroveError, UploadOptions, UploadState};
+
+/// A client with this configuration.
+fn trove_with(config: Config) -> trove::Trove {
+    trove::Trove::builder().config(config).build().unwrap()
+}
 
 const MIB: usize = 1024 * 1024;
 /// Bigger than the multipart threshold configured below (5 MiB), not a multiple of the part size.
@@ -89,7 +102,7 @@ fn check_every_kind(task: &Task, prefix: &str, big_sha: &str, work: &Path) {
         );
         let uri = a.uri().unwrap();
         assert!(uri.starts_with(prefix), "{uri} not below {prefix}");
-        let local = a.get_local_copy().unwrap();
+        let local = a.local_copy().unwrap();
         assert_eq!(Some(sha_file(&local).as_str()), a.hash(), "{}", a.name());
         assert_eq!(
             Some(std::fs::metadata(&local).unwrap().len()),
@@ -134,12 +147,12 @@ fn check_every_kind(task: &Task, prefix: &str, big_sha: &str, work: &Path) {
 fn download_big_with_progress(cfg: &Config, task: &Task, big_sha: &str) {
     let mut cfg = cfg.clone();
     cfg.sdk.cache_dir = Some(cfg.home.join("cache-2"));
-    let other = Task::get_task_by_id_with(cfg, task.id()).unwrap();
+    let other = trove_with(cfg).task(task.id()).unwrap();
     let seen = AtomicU64::new(0);
     let local = other
         .artifact("big")
         .unwrap()
-        .get_local_copy_with_progress(&|n| {
+        .local_copy_with_progress(&|n| {
             seen.fetch_max(n, Ordering::Relaxed);
         })
         .unwrap();
@@ -166,8 +179,8 @@ fn s3_every_kind_round_trips_through_the_sdk_and_deletes() {
     s3s_create_bucket(&emu, "bucket");
     let home = tempfile::tempdir().unwrap();
     let cfg = config(home.path(), &s3_section(emu.port, ""));
-    let task = Task::builder("cloud", "s3 kinds")
-        .config(cfg.clone())
+    let task = trove_with(cfg.clone())
+        .task_builder("cloud", "s3 kinds")
         .output_uri("s3://bucket/runs")
         .init()
         .unwrap();
@@ -214,8 +227,8 @@ fn azure_every_kind_round_trips_through_the_sdk_and_deletes() {
         ),
     );
     let dest = format!("azure://{AZURITE_ACCOUNT}/artifacts/team runs");
-    let task = Task::builder("cloud", "azure kinds")
-        .config(cfg.clone())
+    let task = trove_with(cfg.clone())
+        .task_builder("cloud", "azure kinds")
         .output_uri(&dest)
         .init()
         .unwrap();
@@ -257,12 +270,11 @@ fn missing_s3_credentials_fail_init_quickly_naming_the_bucket() {
     // An endpoint but no key or secret (nor AWS_* variables in the test environment).
     let cfg = config(home.path(), "[s3]\nendpoint = \"http://127.0.0.1:9\"\n");
     let start = Instant::now();
-    let e = Task::builder("cloud", "no credentials")
-        .config(cfg)
+    let e = trove_with(cfg)
+        .task_builder("cloud", "no credentials")
         .output_uri("s3://secret-bucket/prefix")
         .init()
-        .err()
-        .expect("init must fail without credentials");
+        .expect_err("init must fail without credentials");
     let msg = e.to_string();
     eprintln!("missing credentials: {msg}");
     assert!(msg.contains("secret-bucket"), "{msg}");
@@ -289,8 +301,8 @@ fn uploads_complete_through_a_flaky_proxy() {
         home.path(),
         &format!("{storage}\n{}", s3_section(proxy.port, "")),
     );
-    let task = Task::builder("cloud", "flaky")
-        .config(cfg)
+    let task = trove_with(cfg)
+        .task_builder("cloud", "flaky")
         .output_uri("s3://bucket/flaky")
         .init()
         .unwrap();
@@ -321,7 +333,7 @@ fn uploads_complete_through_a_flaky_proxy() {
             "{name}"
         );
         // Read back through the proxy too.
-        assert_eq!(&sha_file(&a.get_local_copy().unwrap()), want, "{name}");
+        assert_eq!(&sha_file(&a.local_copy().unwrap()), want, "{name}");
     }
     let v: serde_json::Value = task.artifact("json").unwrap().get().unwrap();
     assert_eq!(v, serde_json::json!({"flaky": true}));
@@ -353,8 +365,8 @@ fn a_failing_store_ends_uploads_failed_in_bounded_time_without_orphans() {
             s3_section(proxy.port, "")
         ),
     );
-    let task = Task::builder("cloud", "failing")
-        .config(cfg)
+    let task = trove_with(cfg)
+        .task_builder("cloud", "failing")
         .output_uri("s3://bucket/failing")
         .init()
         .unwrap();
@@ -401,7 +413,7 @@ fn a_failing_store_ends_uploads_failed_in_bounded_time_without_orphans() {
     assert_eq!(s3s_multipart_leftovers(&emu), Vec::<String>::new());
     let key = a.uri().unwrap().strip_prefix("s3://bucket/").unwrap();
     assert!(!emu.data.path().join("bucket").join(key).exists());
-    assert!(a.get_local_copy().is_err());
+    assert!(a.local_copy().is_err());
 
     // Everything fails: a small upload ends `failed` too.
     proxy.set_mode(Mode::FailAll);
@@ -433,8 +445,8 @@ fn gcs_round_trip_through_a_fake_xml_api() {
             fake.port
         ),
     );
-    let task = Task::builder("cloud", "gcs")
-        .config(cfg.clone())
+    let task = trove_with(cfg.clone())
+        .task_builder("cloud", "gcs")
         .output_uri("gs://gbucket/pre")
         .init()
         .unwrap();
@@ -456,7 +468,7 @@ fn gcs_round_trip_through_a_fake_xml_api() {
         let o = &objects[&("gbucket".to_string(), name.clone())];
         assert_eq!(sha(&o.bytes), sha(&data));
     }
-    assert_eq!(sha_file(&a.get_local_copy().unwrap()), sha(&data));
+    assert_eq!(sha_file(&a.local_copy().unwrap()), sha(&data));
     let v: serde_json::Value = task.artifact("json").unwrap().get().unwrap();
     assert_eq!(v, serde_json::json!({"gcs": "fake"}));
     assert_eq!(task.delete_artifacts(&["small"], true).unwrap(), 1);

@@ -1,6 +1,14 @@
 //! The SDK in remote mode against a real `trove server` started in-process: every kind through the files
 //! server, registered frames with versions, status on close, hash mismatches, and the cross-language check
 //! with the official ClearML Python SDK in both directions. Fails (does not skip) without Python or the venv.
+#![cfg(all(
+    feature = "frame",
+    feature = "array",
+    feature = "image",
+    feature = "archive",
+    feature = "json",
+    feature = "embedded-sqlite"
+))]
 
 mod remote;
 
@@ -12,7 +20,12 @@ use polars::prelude::*;
 use remote::Server;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
-use trove::{Task, TaskStatus, TroveError, UploadOptions, UploadState};
+use trove::{FrameFormat, TaskStatus, TroveError, UploadOptions, UploadState};
+
+/// A client with this configuration.
+fn trove_with(config: trove::Config) -> trove::Trove {
+    trove::Trove::builder().config(config).build().unwrap()
+}
 
 fn seed_frame() -> DataFrame {
     df!(
@@ -85,8 +98,8 @@ fn every_kind_uploads_through_the_files_server_and_reads_back() {
     let samples = sdk.path().join("data_samples");
     trove::samples::write_data_samples(&samples).unwrap();
     let cfg = s.config(sdk.path());
-    let task = Task::builder("remote", "every kind")
-        .config(cfg.clone())
+    let task = trove_with(cfg.clone())
+        .task_builder("remote", "every kind")
         .init()
         .unwrap();
     assert_eq!(
@@ -108,7 +121,7 @@ fn every_kind_uploads_through_the_files_server_and_reads_back() {
     task.upload_artifact_with(
         "parquet",
         df.clone(),
-        UploadOptions::default().extension(".parquet"),
+        UploadOptions::default().format(FrameFormat::Parquet),
     )
     .unwrap();
     task.upload_artifact("local file", samples.join("dancing.jpg").as_path())
@@ -139,7 +152,9 @@ fn every_kind_uploads_through_the_files_server_and_reads_back() {
     task.flush().unwrap();
 
     // A second handle (another "process") sees every record ready, with bytes on the files server.
-    let other = Task::get_task_with(cfg.clone(), "remote", "every kind").unwrap();
+    let other = trove_with(cfg.clone())
+        .find_task("remote", "every kind")
+        .unwrap();
     assert_eq!(other.id(), task.id());
     let arts = other.artifacts().unwrap();
     assert_eq!(arts.len(), 11, "{arts:?}");
@@ -206,7 +221,7 @@ fn every_kind_uploads_through_the_files_server_and_reads_back() {
         &samples,
         &["dancing.jpg".into(), "picasso.jpg".into()],
     );
-    let custom = by("custom").get_local_copy().unwrap();
+    let custom = by("custom").local_copy().unwrap();
     assert_eq!(std::fs::read(custom).unwrap(), vec![3u8, 6, 9]);
 
     // close() marks the task completed on the server.
@@ -216,10 +231,7 @@ fn every_kind_uploads_through_the_files_server_and_reads_back() {
     let t = s.block_on(s.store().get_task(&id)).unwrap().unwrap();
     assert_eq!(t.status, TaskStatus::Completed);
     assert_eq!(
-        Task::get_task_by_id_with(cfg, &id)
-            .unwrap()
-            .status()
-            .unwrap(),
+        trove_with(cfg).task(&id).unwrap().status().unwrap(),
         TaskStatus::Completed
     );
 }
@@ -229,8 +241,8 @@ fn registered_frames_have_versions_on_the_server() {
     let s = Server::start();
     let sdk = tempfile::tempdir().unwrap();
     let cfg = s.config(sdk.path());
-    let task = Task::builder("remote", "registered")
-        .config(cfg.clone())
+    let task = trove_with(cfg.clone())
+        .task_builder("remote", "registered")
         .monitor_interval(Duration::from_millis(200))
         .init()
         .unwrap();
@@ -245,7 +257,7 @@ fn registered_frames_have_versions_on_the_server() {
     *train.write() = seed_frame().head(Some(2));
     task.flush().unwrap();
 
-    let reader = Task::get_task_by_id_with(cfg.clone(), task.id()).unwrap();
+    let reader = trove_with(cfg.clone()).task(task.id()).unwrap();
     let a = reader.artifact("train").unwrap();
     assert_eq!(a.kind(), "data-audit-table");
     assert_eq!(a.state(), UploadState::Ready);
@@ -287,8 +299,8 @@ fn a_tampered_file_on_the_files_server_is_a_hash_mismatch() {
     let s = Server::start();
     let sdk = tempfile::tempdir().unwrap();
     let cfg = s.config(sdk.path());
-    let task = Task::builder("remote", "tamper")
-        .config(cfg.clone())
+    let task = trove_with(cfg.clone())
+        .task_builder("remote", "tamper")
         .init()
         .unwrap();
     let rec = task
@@ -303,7 +315,7 @@ fn a_tampered_file_on_the_files_server_is_a_hash_mismatch() {
     std::fs::write(&stored, b"{\"x\": 2}").unwrap();
     // A reader with its own (empty) cache.
     let other = tempfile::tempdir().unwrap();
-    let reader = Task::get_task_by_id_with(s.config(other.path()), task.id()).unwrap();
+    let reader = trove_with(s.config(other.path())).task(task.id()).unwrap();
     match reader.artifact("d").unwrap().get::<serde_json::Value>() {
         Err(TroveError::HashMismatch {
             expected, actual, ..
@@ -343,7 +355,7 @@ fn python_sdk_reads_the_rust_seed_example() {
     let sdk = tempfile::tempdir().unwrap();
     let samples = sdk.path().join("data_samples");
     let task = seed::record(
-        Task::builder("examples", "artifacts example").config(s.config(sdk.path())),
+        trove_with(s.config(sdk.path())).task_builder("examples", "artifacts example"),
         &samples,
     )
     .unwrap();
@@ -390,7 +402,9 @@ fn rust_sdk_reads_the_python_seed_example() {
     let samples = wd.join("data_samples");
 
     let sdk = tempfile::tempdir().unwrap();
-    let task = Task::get_task_with(s.config(sdk.path()), "examples", "artifacts example").unwrap();
+    let task = trove_with(s.config(sdk.path()))
+        .find_task("examples", "artifacts example")
+        .unwrap();
     assert_eq!(task.status().unwrap(), TaskStatus::Completed);
     let arts = task.artifacts().unwrap();
     let mut names: Vec<&str> = arts.iter().map(|a| a.name()).collect();
@@ -487,14 +501,14 @@ fn unknown_tasks_are_not_found_and_bad_credentials_are_errors() {
     let s = Server::start();
     let sdk = tempfile::tempdir().unwrap();
     let missing = "0".repeat(32);
-    match Task::get_task_by_id_with(s.config(sdk.path()), &missing) {
+    match trove_with(s.config(sdk.path())).task(&missing) {
         Err(TroveError::TaskNotFound(id)) => assert_eq!(id, missing),
         other => panic!(
             "expected TaskNotFound, got {:?}",
             other.map(|t| t.id().to_string())
         ),
     }
-    match Task::get_task_with(s.config(sdk.path()), "no such project", "x") {
+    match trove_with(s.config(sdk.path())).find_task("no such project", "x") {
         Err(TroveError::TaskNotFound(_)) => {}
         other => panic!(
             "expected TaskNotFound, got {:?}",
@@ -503,7 +517,7 @@ fn unknown_tasks_are_not_found_and_bad_credentials_are_errors() {
     }
     let mut bad = s.config(sdk.path());
     bad.secret_key = Some("wrong".into());
-    match Task::get_task_by_id_with(bad.clone(), &missing) {
+    match trove_with(bad.clone()).task(&missing) {
         Err(TroveError::Api { endpoint, message }) => {
             assert_eq!(endpoint, "auth.login");
             assert!(message.starts_with("401"), "{message}");
@@ -514,7 +528,7 @@ fn unknown_tasks_are_not_found_and_bad_credentials_are_errors() {
         ),
     }
     assert!(matches!(
-        Task::builder("p", "t").config(bad).init(),
+        trove_with(bad).task_builder("p", "t").init(),
         Err(TroveError::Api { .. })
     ));
 }
@@ -525,8 +539,8 @@ fn a_record_that_cannot_be_published_is_reported_once() {
     let sdk = tempfile::tempdir().unwrap();
     let dest = sdk.path().join("dest");
     std::fs::create_dir_all(&dest).unwrap();
-    let task = Task::builder("remote", "publication fails")
-        .config(s.config(sdk.path()))
+    let task = trove_with(s.config(sdk.path()))
+        .task_builder("remote", "publication fails")
         .output_uri(dest.display().to_string())
         .init()
         .unwrap();

@@ -1,8 +1,26 @@
 //! The SDK end to end on the embedded default: a real SQLite file and a real artifacts folder in a temp home.
+#![cfg(all(
+    feature = "frame",
+    feature = "array",
+    feature = "image",
+    feature = "archive",
+    feature = "json",
+    feature = "embedded-sqlite"
+))]
 
 use polars::prelude::*;
 use std::path::Path;
-use trove::{Task, TaskStatus, TroveError, UploadOptions, UploadState};
+use trove::{FrameFormat, TaskStatus, TroveError, UploadOptions, UploadState};
+
+/// A client on the embedded store in `home`.
+fn trove_at(home: &std::path::Path) -> trove::Trove {
+    trove::Trove::builder().home(home).build().unwrap()
+}
+
+/// A client with this configuration.
+fn trove_with(config: trove::Config) -> trove::Trove {
+    trove::Trove::builder().config(config).build().unwrap()
+}
 
 fn home() -> tempfile::TempDir {
     tempfile::tempdir().unwrap()
@@ -25,8 +43,8 @@ fn local_path(uri: &str) -> std::path::PathBuf {
 #[test]
 fn init_records_project_and_task_in_the_home_sqlite_file() {
     let h = home();
-    let task = Task::builder("examples/sub proj", "first task")
-        .home(h.path())
+    let task = trove_at(h.path())
+        .task_builder("examples/sub proj", "first task")
         .init()
         .unwrap();
     assert_eq!(task.id().len(), 32);
@@ -34,10 +52,7 @@ fn init_records_project_and_task_in_the_home_sqlite_file() {
     assert!(h.path().join("trove.db").is_file());
     assert_eq!(task.project(), "examples/sub proj");
     assert_eq!(task.status().unwrap(), TaskStatus::InProgress);
-    assert_eq!(
-        Task::current().map(|t| t.id().to_string()),
-        Some(task.id().to_string())
-    );
+    // (`Task::current`, deprecated, is checked in tests/deprecated_api.rs.)
     assert!(
         task.output_uri().starts_with("file://"),
         "{}",
@@ -46,25 +61,25 @@ fn init_records_project_and_task_in_the_home_sqlite_file() {
     assert!(task.output_uri().ends_with("/artifacts"));
 
     let cfg = trove::Config::load_from_home(h.path()).unwrap();
-    let again = Task::get_task_with(cfg.clone(), "examples/sub proj", "first task").unwrap();
+    let again = trove_with(cfg.clone())
+        .find_task("examples/sub proj", "first task")
+        .unwrap();
     assert_eq!(again.id(), task.id());
-    let by_id = Task::get_task_by_id_with(cfg.clone(), task.id()).unwrap();
+    let by_id = trove_with(cfg.clone()).task(task.id()).unwrap();
     assert_eq!(by_id.name(), "first task");
     let id = task.id().to_string();
     task.close().unwrap();
     assert_eq!(
-        Task::get_task_by_id_with(cfg.clone(), &id)
-            .unwrap()
-            .status()
-            .unwrap(),
+        trove_with(cfg.clone()).task(&id).unwrap().status().unwrap(),
         TaskStatus::Completed
     );
-    let newer = Task::builder("examples/sub proj", "first task")
-        .home(h.path())
+    let newer = trove_at(h.path())
+        .task_builder("examples/sub proj", "first task")
         .init()
         .unwrap();
     assert_eq!(
-        Task::get_task_with(cfg, "examples/sub proj", "first task")
+        trove_with(cfg)
+            .find_task("examples/sub proj", "first task")
             .unwrap()
             .id(),
         newer.id()
@@ -76,8 +91,8 @@ fn every_kind_round_trips_and_matches_its_record() {
     let h = home();
     let samples = h.path().join("data_samples");
     trove::samples::write_data_samples(&samples).unwrap();
-    let task = Task::builder("examples", "kinds")
-        .home(h.path())
+    let task = trove_at(h.path())
+        .task_builder("examples", "kinds")
         .init()
         .unwrap();
     let df = seed_frame();
@@ -108,7 +123,7 @@ fn every_kind_round_trips_and_matches_its_record() {
     task.upload_artifact_with(
         "parquet",
         df.clone(),
-        UploadOptions::default().extension(".parquet"),
+        UploadOptions::default().format(FrameFormat::Parquet),
     )
     .unwrap();
     task.upload_artifact(
@@ -214,10 +229,10 @@ fn every_kind_round_trips_and_matches_its_record() {
         std::fs::read(file).unwrap(),
         std::fs::read(samples.join("dancing.jpg")).unwrap()
     );
-    let custom = by("custom").get_local_copy().unwrap();
+    let custom = by("custom").local_copy().unwrap();
     assert_eq!(std::fs::read(custom).unwrap(), vec![2u8, 4, 6]);
     // The cache is keyed by hash and reused.
-    let c1 = by("dictionary").get_local_copy().unwrap();
+    let c1 = by("dictionary").local_copy().unwrap();
     assert!(
         c1.starts_with(
             h.path()
@@ -225,7 +240,7 @@ fn every_kind_round_trips_and_matches_its_record() {
                 .join(by("dictionary").hash().unwrap())
         )
     );
-    assert_eq!(by("dictionary").get_local_copy().unwrap(), c1);
+    assert_eq!(by("dictionary").local_copy().unwrap(), c1);
     task.close().unwrap();
 }
 
@@ -236,7 +251,10 @@ fn trove_core_sha(bytes: &[u8]) -> String {
 #[test]
 fn a_tampered_file_is_a_hash_mismatch_never_silent() {
     let h = home();
-    let task = Task::builder("p", "tamper").home(h.path()).init().unwrap();
+    let task = trove_at(h.path())
+        .task_builder("p", "tamper")
+        .init()
+        .unwrap();
     let rec = task
         .upload_artifact_with(
             "d",
@@ -255,7 +273,10 @@ fn a_tampered_file_is_a_hash_mismatch_never_silent() {
 #[test]
 fn hostile_names_stay_inside_the_task_folder_and_read_back() {
     let h = home();
-    let task = Task::builder("p", "names").home(h.path()).init().unwrap();
+    let task = trove_at(h.path())
+        .task_builder("p", "names")
+        .init()
+        .unwrap();
     let names = [
         "a/b",
         "..",
@@ -292,7 +313,7 @@ fn hostile_names_stay_inside_the_task_folder_and_read_back() {
 #[test]
 fn bad_input_is_a_clear_error_and_records_nothing() {
     let h = home();
-    let task = Task::builder("p", "bad").home(h.path()).init().unwrap();
+    let task = trove_at(h.path()).task_builder("p", "bad").init().unwrap();
     let long = "n".repeat(5000);
     type Case<'a> = (
         &'a str,
@@ -316,12 +337,11 @@ fn bad_input_is_a_clear_error_and_records_nothing() {
     }
     assert_eq!(task.artifacts().unwrap().len(), 0);
     // A destination that does not exist is refused at init, naming it.
-    let err = Task::builder("p", "dest")
-        .home(h.path())
+    let err = trove_at(h.path())
+        .task_builder("p", "dest")
         .output_uri("/no/such/folder/anywhere")
         .init()
-        .err()
-        .expect("must fail");
+        .expect_err("must fail");
     assert!(
         err.to_string().contains("/no/such/folder/anywhere"),
         "{err}"
@@ -333,8 +353,8 @@ fn failed_background_upload_is_reported_by_flush_and_recorded() {
     let h = home();
     let out = h.path().join("out");
     std::fs::create_dir_all(&out).unwrap();
-    let task = Task::builder("p", "fail")
-        .home(h.path())
+    let task = trove_at(h.path())
+        .task_builder("p", "fail")
         .output_uri(out.display().to_string())
         .init()
         .unwrap();
@@ -357,7 +377,7 @@ fn delete_after_upload_removes_the_users_file_only_after_success() {
     let h = home();
     let f = h.path().join("model.bin");
     std::fs::write(&f, vec![7u8; 1000]).unwrap();
-    let task = Task::builder("p", "del").home(h.path()).init().unwrap();
+    let task = trove_at(h.path()).task_builder("p", "del").init().unwrap();
     task.upload_artifact_with(
         "model",
         f.as_path(),
@@ -367,7 +387,7 @@ fn delete_after_upload_removes_the_users_file_only_after_success() {
     task.flush().unwrap();
     assert!(!f.exists());
     assert_eq!(
-        std::fs::read(task.artifact("model").unwrap().get_local_copy().unwrap()).unwrap(),
+        std::fs::read(task.artifact("model").unwrap().local_copy().unwrap()).unwrap(),
         vec![7u8; 1000]
     );
 }
@@ -375,14 +395,14 @@ fn delete_after_upload_removes_the_users_file_only_after_success() {
 #[test]
 fn several_handles_write_one_store_concurrently() {
     let h = home();
-    let task = Task::builder("p", "many").home(h.path()).init().unwrap();
+    let task = trove_at(h.path()).task_builder("p", "many").init().unwrap();
     let cfg = trove::Config::load_from_home(h.path()).unwrap();
     let threads: Vec<_> = (0..4)
         .map(|t| {
             let cfg = cfg.clone();
             let id = task.id().to_string();
             std::thread::spawn(move || {
-                let handle = Task::get_task_by_id_with(cfg, &id).unwrap();
+                let handle = trove_with(cfg).task(&id).unwrap();
                 for i in 0..25 {
                     handle
                         .upload_artifact(
@@ -406,7 +426,7 @@ fn several_handles_write_one_store_concurrently() {
 #[test]
 fn many_small_artifacts_are_listed_before_and_after_flush_and_read_back() {
     let h = home();
-    let task = Task::builder("p", "many").home(h.path()).init().unwrap();
+    let task = trove_at(h.path()).task_builder("p", "many").init().unwrap();
     for i in 0..300 {
         let rec = task
             .upload_artifact(&format!("d{i:03}"), serde_json::json!({ "step": i }))
@@ -456,7 +476,7 @@ fn a_local_file_is_hashed_once_while_it_is_uploaded() {
     let src = h.path().join("data.bin");
     let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
     std::fs::write(&src, &data).unwrap();
-    let task = Task::builder("p", "file").home(h.path()).init().unwrap();
+    let task = trove_at(h.path()).task_builder("p", "file").init().unwrap();
     // In the background: the record is published before the bytes are read, so without a hash yet.
     let rec = task.upload_artifact("bg", src.as_path()).unwrap();
     assert_eq!(rec.state, UploadState::Uploading);
@@ -474,6 +494,6 @@ fn a_local_file_is_hashed_once_while_it_is_uploaded() {
     assert_eq!(bg.state(), UploadState::Ready);
     assert_eq!(bg.hash(), Some(trove_core_sha(&data).as_str()));
     assert_eq!(std::fs::read(local_path(bg.uri().unwrap())).unwrap(), data);
-    assert_eq!(std::fs::read(bg.get_local_copy().unwrap()).unwrap(), data);
+    assert_eq!(std::fs::read(bg.local_copy().unwrap()).unwrap(), data);
     task.close().unwrap();
 }

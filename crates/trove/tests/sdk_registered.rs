@@ -1,9 +1,27 @@
 //! Registered (watched) frames on the embedded default: versions, change detection, statistics, flush on
 //! close and drop.
+#![cfg(all(
+    feature = "frame",
+    feature = "array",
+    feature = "image",
+    feature = "archive",
+    feature = "json",
+    feature = "embedded-sqlite"
+))]
 
 use polars::prelude::*;
 use std::time::Duration;
 use trove::{RegisterOptions, Task, Tracked, TroveError};
+
+/// A client on the embedded store in `home`.
+fn trove_at(home: &std::path::Path) -> trove::Trove {
+    trove::Trove::builder().home(home).build().unwrap()
+}
+
+/// A client with this configuration.
+fn trove_with(config: trove::Config) -> trove::Trove {
+    trove::Trove::builder().config(config).build().unwrap()
+}
 
 fn frame() -> DataFrame {
     df!("num_legs" => [2i64, 4, 8, 0], "num_wings" => [2i64, 0, 0, 0], "num_specimen_seen" => [10i64, 2, 1, 8]).unwrap()
@@ -11,8 +29,8 @@ fn frame() -> DataFrame {
 
 fn task(home: &std::path::Path, name: &str) -> Task {
     // A long interval: every sync in these tests is one the test asks for.
-    Task::builder("p", name)
-        .home(home)
+    trove_at(home)
+        .task_builder("p", name)
         .monitor_interval(Duration::from_secs(3600))
         .init()
         .unwrap()
@@ -108,7 +126,7 @@ fn upload_artifact_with_a_registered_name_is_an_error() {
         t.upload_artifact("train", serde_json::json!({})),
         Err(TroveError::Registered(_))
     ));
-    assert!(t.get_registered_artifacts().contains_key("train"));
+    assert!(t.registered_artifacts().contains_key("train"));
 }
 
 #[test]
@@ -119,7 +137,7 @@ fn unregister_takes_a_last_snapshot_then_stops_watching() {
     t.register_artifact("train", &train).unwrap();
     train.write().apply("num_legs", |s| s * 2).unwrap();
     t.unregister_artifact("train").unwrap();
-    assert!(t.get_registered_artifacts().is_empty());
+    assert!(t.registered_artifacts().is_empty());
     assert_eq!(t.artifact("train").unwrap().versions().unwrap().len(), 2);
     train.write().apply("num_legs", |s| s * 2).unwrap();
     t.flush().unwrap();
@@ -136,7 +154,7 @@ fn close_and_drop_make_the_final_sync() {
     train.write().apply("num_wings", |s| s + 1).unwrap();
     let id = t.id().to_string();
     t.close().unwrap();
-    let reopened = Task::get_task_by_id_with(cfg.clone(), &id).unwrap();
+    let reopened = trove_with(cfg.clone()).task(&id).unwrap();
     assert_eq!(
         reopened
             .artifact("train")
@@ -153,7 +171,7 @@ fn close_and_drop_make_the_final_sync() {
     train.write().apply("num_wings", |s| s + 1).unwrap();
     let id = t.id().to_string();
     drop(t);
-    let reopened = Task::get_task_by_id_with(cfg, &id).unwrap();
+    let reopened = trove_with(cfg).task(&id).unwrap();
     assert_eq!(reopened.status().unwrap(), trove::TaskStatus::Completed);
     assert_eq!(
         reopened

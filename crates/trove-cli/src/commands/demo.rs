@@ -17,8 +17,9 @@ pub struct DemoArgs {
 
 pub fn run(config: Config, args: DemoArgs) -> Result<()> {
     let samples = config.home.join("data_samples");
+    let trove = trove::Trove::builder().config(config.clone()).build()?;
     let task = seed::record(
-        trove::Task::builder("examples", "artifacts example").config(config.clone()),
+        trove.task_builder("examples", "artifacts example"),
         &samples,
     )
     .map_err(|e| anyhow::anyhow!(e))?;

@@ -8,23 +8,29 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
-use trove::{Task, UploadOptions};
+use trove::{Task, Trove, UploadOptions};
 use trove_core::Config;
 use trove_core::preview::format_size_binary;
 
+/// A client on the embedded store or server `config` names.
+fn client(config: Config) -> Result<Trove> {
+    Ok(Trove::builder().config(config).build()?)
+}
+
 /// Open a task by id or `<project>/<name>`.
-pub fn open_task(config: &Config, spec: &str) -> Result<Task> {
+pub fn open_task(config: Config, spec: &str) -> Result<Task> {
+    let trove = client(config)?;
     if trove_core::ids::is_id(spec) {
-        return Ok(Task::get_task_by_id_with(config.clone(), spec)?);
+        return Ok(trove.task(spec)?);
     }
     let Some((project, name)) = spec.rsplit_once('/') else {
         bail!("{spec:?} is neither a task id nor <project>/<task name>");
     };
-    Ok(Task::get_task_with(config.clone(), project, name)?)
+    Ok(trove.find_task(project, name)?)
 }
 
 pub fn ls(config: Config, project: Option<&str>) -> Result<()> {
-    let tasks = trove::list_tasks(&config, project)?;
+    let tasks = client(config)?.tasks(project)?;
     if tasks.is_empty() {
         eprintln!(
             "no tasks{}",
@@ -47,7 +53,7 @@ pub fn ls(config: Config, project: Option<&str>) -> Result<()> {
 }
 
 pub fn artifacts(config: Config, spec: &str) -> Result<()> {
-    let task = open_task(&config, spec)?;
+    let task = open_task(config, spec)?;
     for a in task.artifacts()? {
         println!(
             "{:<20} {:<16} {:>10} {:<9} {}",
@@ -88,15 +94,15 @@ fn progress_bar(what: &str, total: Option<u64>) -> Option<ProgressBar> {
 }
 
 pub fn get(config: Config, spec: &str, artifact: &str, output: Option<PathBuf>) -> Result<()> {
-    let task = open_task(&config, spec)?;
+    let task = open_task(config, spec)?;
     let artifact = task.artifact(artifact)?;
     let local = match progress_bar(&format!("get {}", artifact.name()), artifact.size()) {
         Some(bar) => {
-            let got = artifact.get_local_copy_with_progress(&|n| bar.set_position(n));
+            let got = artifact.local_copy_with_progress(&|n| bar.set_position(n));
             bar.finish_and_clear();
             got?
         }
-        None => artifact.get_local_copy()?,
+        None => artifact.local_copy()?,
     };
     match output {
         Some(out) => {
@@ -110,7 +116,7 @@ pub fn get(config: Config, spec: &str, artifact: &str, output: Option<PathBuf>) 
 }
 
 pub fn upload(config: Config, spec: &str, name: &str, path: &str) -> Result<()> {
-    let task = open_task(&config, spec)?;
+    let task = open_task(config, spec)?;
     // A plain file's size is known now; a folder or wildcard is zipped first, so its size is not.
     let total = std::fs::metadata(path)
         .ok()

@@ -22,6 +22,11 @@ impl Embedded {
         })
     }
 
+    /// The store itself (for listings).
+    pub(crate) fn store(&self) -> &SharedStore {
+        &self.store
+    }
+
     async fn info(&self, t: trove_store::Task) -> Result<TaskInfo> {
         let project_name = match self.store.get_project(&t.project).await? {
             Some(p) => p.name,

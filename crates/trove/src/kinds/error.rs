@@ -5,6 +5,7 @@ use std::path::PathBuf;
 /// What went wrong turning an object into a stored file, or a stored file back into an object.
 /// Every variant names the culprit (the path, the format, the dtype) so the message says what to fix.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum KindError {
     /// A file or folder given as an artifact does not exist.
     #[error(
@@ -80,6 +81,28 @@ pub enum KindError {
         archive: PathBuf,
         /// The offending entry name.
         entry: String,
+    },
+    /// The requested format is not one this kind of artifact can be stored in.
+    #[error(
+        "artifact '{name}' of type '{kind}' cannot be stored as {given}; valid formats: {valid} (see UploadOptions::format)"
+    )]
+    InvalidFormat {
+        /// The artifact name.
+        name: String,
+        /// Its ClearML type (pandas, numpy, image, dict...).
+        kind: String,
+        /// The format or extension asked for.
+        given: String,
+        /// The extensions this kind can be stored as.
+        valid: String,
+    },
+    /// This kind of object needs a cargo feature of `trove` that this build does not have.
+    #[error("{what} needs the `{feature}` feature of the trove crate; enable it in Cargo.toml")]
+    FeatureDisabled {
+        /// What was asked for.
+        what: &'static str,
+        /// The feature that provides it.
+        feature: &'static str,
     },
     /// Any other I/O failure, with the path involved.
     #[error("I/O error on '{path}': {source}")]

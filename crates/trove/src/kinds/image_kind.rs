@@ -8,10 +8,12 @@ use image::{ColorType, DynamicImage};
 
 use super::mime::guess_content_type;
 use super::staging::stage_limited;
-use super::{FromArtifact, KindError, SerializeOptions, Serialized, choose_ext};
+use super::{
+    ArtifactObject, FromArtifact, IntoArtifact, KindError, Sealed, SerializeOptions, Serialized,
+};
 
 /// PIL's mode name for an image's colour type.
-pub fn pil_mode(img: &DynamicImage) -> &'static str {
+pub(crate) fn pil_mode(img: &DynamicImage) -> &'static str {
     match img.color() {
         ColorType::L8 => "L",
         ColorType::La8 => "LA",
@@ -28,7 +30,7 @@ pub fn pil_mode(img: &DynamicImage) -> &'static str {
 }
 
 /// `PIL.Image.Image image mode=RGB size=444x444` (PIL's repr without the address).
-pub fn image_preview(img: &DynamicImage) -> String {
+pub(crate) fn image_preview(img: &DynamicImage) -> String {
     format!(
         "PIL.Image.Image image mode={} size={}x{}",
         pil_mode(img),
@@ -38,18 +40,13 @@ pub fn image_preview(img: &DynamicImage) -> String {
 }
 
 /// Encode `img` as PNG (default) or JPEG into a staging file.
-pub fn serialize(
+pub(super) fn serialize(
     name: &str,
     img: &DynamicImage,
     opts: &SerializeOptions,
     dir: &Path,
 ) -> Result<Serialized, KindError> {
-    let ext = choose_ext(
-        opts.format.as_deref(),
-        &[".png", ".jpg", ".jpeg"],
-        ".png",
-        "image",
-    );
+    let ext = opts.extension(name, "image", &[".png", ".jpg", ".jpeg"], ".png")?;
     let st = stage_limited(dir, name, &ext, opts.memory_limit, |w| {
         let res = if ext == ".png" {
             img.write_with_encoder(PngEncoder::new(w))
@@ -98,5 +95,33 @@ impl FromArtifact for DynamicImage {
             .map_err(|e| KindError::io(local, e))?
             .decode()
             .map_err(|e| KindError::bad("image", local, e))
+    }
+}
+
+impl Sealed for DynamicImage {}
+impl IntoArtifact for DynamicImage {
+    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
+        Ok(ArtifactObject::Image(self))
+    }
+}
+
+impl Sealed for image::RgbImage {}
+impl IntoArtifact for image::RgbImage {
+    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
+        Ok(ArtifactObject::Image(DynamicImage::ImageRgb8(self)))
+    }
+}
+
+impl Sealed for image::RgbaImage {}
+impl IntoArtifact for image::RgbaImage {
+    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
+        Ok(ArtifactObject::Image(DynamicImage::ImageRgba8(self)))
+    }
+}
+
+impl Sealed for image::GrayImage {}
+impl IntoArtifact for image::GrayImage {
+    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
+        Ok(ArtifactObject::Image(DynamicImage::ImageLuma8(self)))
     }
 }

@@ -1,20 +1,9 @@
-//! [`IntoArtifact`] for the supported Rust types, including ClearML's dispatch of strings.
+//! [`IntoArtifact`] for paths and strings (ClearML's dispatch), [`Text`] and [`Link`]. The other kinds
+//! implement it in their own modules.
 
-use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
-use image::DynamicImage;
-use ndarray::{ArrayBase, Data, Dimension};
-use polars::prelude::DataFrame;
-use serde::Serialize;
-
-use super::array::NpzElement;
-use super::files::wildcard_matches;
-use super::{ArtifactObject, IntoArtifact, KindError};
-
-/// A serialisable value stored as a JSON (`dict`) artifact; also a [`super::FromArtifact`] target.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Json<T>(pub T);
+use super::{ArtifactObject, IntoArtifact, KindError, Sealed};
 
 /// A string stored as text, never interpreted as a path or URL.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,107 +12,6 @@ pub struct Text(pub String);
 /// A remote URL registered as a link artifact (nothing uploaded), whatever its scheme.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Link(pub String);
-
-impl IntoArtifact for ArtifactObject {
-    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
-        Ok(self)
-    }
-}
-
-impl IntoArtifact for DataFrame {
-    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
-        Ok(ArtifactObject::Frame { frame: self })
-    }
-}
-
-impl IntoArtifact for &DataFrame {
-    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
-        Ok(ArtifactObject::Frame {
-            frame: self.clone(),
-        })
-    }
-}
-
-impl IntoArtifact for serde_json::Value {
-    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
-        Ok(ArtifactObject::Json(self))
-    }
-}
-
-fn to_json<T: Serialize + ?Sized>(v: &T) -> Result<ArtifactObject, KindError> {
-    serde_json::to_value(v)
-        .map(ArtifactObject::Json)
-        .map_err(|e| KindError::ser("json", format!("value cannot be represented as JSON: {e}")))
-}
-
-impl<T: Serialize> IntoArtifact for Json<T> {
-    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
-        to_json(&self.0)
-    }
-}
-
-impl<K: Serialize, V: Serialize> IntoArtifact for BTreeMap<K, V> {
-    /// Keys must serialise to strings or numbers (JSON object keys).
-    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
-        to_json(&self)
-    }
-}
-
-impl<K: Serialize, V: Serialize, S> IntoArtifact for HashMap<K, V, S> {
-    /// Keys must serialise to strings or numbers; they are sorted when stored (`sort_keys=True`).
-    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
-        let m: BTreeMap<String, serde_json::Value> = self
-            .iter()
-            .map(|(k, v)| {
-                let key = match serde_json::to_value(k) {
-                    Ok(serde_json::Value::String(s)) => Ok(s),
-                    Ok(serde_json::Value::Number(n)) => Ok(n.to_string()),
-                    Ok(serde_json::Value::Bool(b)) => {
-                        Ok(if b { "true".into() } else { "false".into() })
-                    }
-                    Ok(other) => Err(KindError::ser(
-                        "json",
-                        format!("map key {other} is not a string or number"),
-                    )),
-                    Err(e) => Err(KindError::ser("json", e)),
-                }?;
-                let val = serde_json::to_value(v).map_err(|e| KindError::ser("json", e))?;
-                Ok((key, val))
-            })
-            .collect::<Result<_, KindError>>()?;
-        to_json(&m)
-    }
-}
-
-impl<A: NpzElement, S: Data<Elem = A>, D: Dimension> IntoArtifact for ArrayBase<S, D> {
-    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
-        Ok(ArtifactObject::Array(A::wrap(self.to_owned().into_dyn())))
-    }
-}
-
-impl IntoArtifact for DynamicImage {
-    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
-        Ok(ArtifactObject::Image(self))
-    }
-}
-
-impl IntoArtifact for image::RgbImage {
-    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
-        Ok(ArtifactObject::Image(DynamicImage::ImageRgb8(self)))
-    }
-}
-
-impl IntoArtifact for image::RgbaImage {
-    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
-        Ok(ArtifactObject::Image(DynamicImage::ImageRgba8(self)))
-    }
-}
-
-impl IntoArtifact for image::GrayImage {
-    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
-        Ok(ArtifactObject::Image(DynamicImage::ImageLuma8(self)))
-    }
-}
 
 fn path_object(p: &Path) -> Result<ArtifactObject, KindError> {
     match std::fs::metadata(p) {
@@ -136,6 +24,7 @@ fn path_object(p: &Path) -> Result<ArtifactObject, KindError> {
     }
 }
 
+impl Sealed for &Path {}
 impl IntoArtifact for &Path {
     /// A file or a folder, decided by what is on disk; a missing path is an error.
     fn into_artifact(self) -> Result<ArtifactObject, KindError> {
@@ -143,24 +32,28 @@ impl IntoArtifact for &Path {
     }
 }
 
+impl Sealed for PathBuf {}
 impl IntoArtifact for PathBuf {
     fn into_artifact(self) -> Result<ArtifactObject, KindError> {
         path_object(&self)
     }
 }
 
+impl Sealed for &PathBuf {}
 impl IntoArtifact for &PathBuf {
     fn into_artifact(self) -> Result<ArtifactObject, KindError> {
         path_object(self)
     }
 }
 
+impl Sealed for Vec<PathBuf> {}
 impl IntoArtifact for Vec<PathBuf> {
     fn into_artifact(self) -> Result<ArtifactObject, KindError> {
         Ok(ArtifactObject::Files(self))
     }
 }
 
+impl Sealed for &[PathBuf] {}
 impl IntoArtifact for &[PathBuf] {
     fn into_artifact(self) -> Result<ArtifactObject, KindError> {
         Ok(ArtifactObject::Files(self.to_vec()))
@@ -189,7 +82,7 @@ fn wildcard_root_is_dir(s: &str) -> bool {
 
 /// ClearML's dispatch of a string: an existing path → file/folder; a pattern with `*`/`?` whose folder
 /// exists → wildcard (matching nothing is then an error); a URL with scheme s3/gs/azure/http(s) → link; else text.
-pub fn dispatch_str(s: &str) -> ArtifactObject {
+pub(crate) fn dispatch_str(s: &str) -> ArtifactObject {
     if !s.is_empty() && s.len() < 2048 {
         let p = Path::new(s);
         if p.exists() {
@@ -198,7 +91,7 @@ pub fn dispatch_str(s: &str) -> ArtifactObject {
             }
         } else if s.contains(['*', '?'])
             && p.parent().is_some_and(|f| !f.as_os_str().is_empty())
-            && (wildcard_matches(s) || wildcard_root_is_dir(s))
+            && (wildcard_root_is_dir(s) || wildcard_matches(s))
         {
             // A pattern under an existing folder is a wildcard even when it matches nothing: serialising it
             // then fails with a clear "matches nothing" error instead of silently storing the text.
@@ -211,6 +104,7 @@ pub fn dispatch_str(s: &str) -> ArtifactObject {
     ArtifactObject::Text(s.to_string())
 }
 
+impl Sealed for &str {}
 impl IntoArtifact for &str {
     /// See [`dispatch_str`].
     fn into_artifact(self) -> Result<ArtifactObject, KindError> {
@@ -218,6 +112,7 @@ impl IntoArtifact for &str {
     }
 }
 
+impl Sealed for String {}
 impl IntoArtifact for String {
     /// See [`dispatch_str`].
     fn into_artifact(self) -> Result<ArtifactObject, KindError> {
@@ -225,6 +120,7 @@ impl IntoArtifact for String {
     }
 }
 
+impl Sealed for &String {}
 impl IntoArtifact for &String {
     /// See [`dispatch_str`].
     fn into_artifact(self) -> Result<ArtifactObject, KindError> {
@@ -232,14 +128,28 @@ impl IntoArtifact for &String {
     }
 }
 
+impl Sealed for Text {}
 impl IntoArtifact for Text {
     fn into_artifact(self) -> Result<ArtifactObject, KindError> {
         Ok(ArtifactObject::Text(self.0))
     }
 }
 
+impl Sealed for Link {}
 impl IntoArtifact for Link {
     fn into_artifact(self) -> Result<ArtifactObject, KindError> {
         Ok(ArtifactObject::Link(self.0))
     }
+}
+
+/// Does `w` select at least one file? Without the `archive` feature nothing is matched here: a pattern
+/// under an existing folder is still a wildcard, and uploading it says which feature it needs.
+#[cfg(feature = "archive")]
+fn wildcard_matches(w: &str) -> bool {
+    super::archive::wildcard_matches(w)
+}
+
+#[cfg(not(feature = "archive"))]
+fn wildcard_matches(_: &str) -> bool {
+    false
 }

@@ -7,20 +7,41 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use trove_core::preview::cap_with_header;
 
-use super::into::Json;
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
 use super::pyfmt::json_dumps;
 use super::staging::{stage_limited, wio};
-use super::{FromArtifact, KindError, SerializeOptions, Serialized, choose_ext, read_all};
+use super::{
+    ArtifactObject, FromArtifact, IntoArtifact, KindError, Sealed, SerializeOptions, Serialized,
+    read_all,
+};
+
+/// A serialisable value stored as a JSON (`dict`) artifact, and read back into `T` by
+/// [`crate::Artifact::get`].
+///
+/// ```
+/// use trove::Json;
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// struct Conf { lr: f64, layers: Vec<u32> }
+/// let conf = Json(Conf { lr: 0.001, layers: vec![64, 32] });
+/// // task.upload_artifact("config", conf)?;  // stored as config.json
+/// // let back: Json<Conf> = task.artifact("config")?.get()?;
+/// # let _ = conf;
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct Json<T>(pub T);
 
 /// `<name>.json`, `application/json`; the text is the preview (64 KiB rule).
-pub fn serialize(
+pub(super) fn serialize(
     name: &str,
     v: &Value,
     opts: &SerializeOptions,
     dir: &Path,
 ) -> Result<Serialized, KindError> {
-    // YAML is not offered: only `.json` is valid, anything else warns and falls back.
-    let ext = choose_ext(opts.format.as_deref(), &[".json"], ".json", "dict");
+    // YAML is not offered: only `.json` is valid.
+    let ext = opts.extension(name, "dict", &[".json"], ".json")?;
     let text = json_dumps(v);
     let st = stage_limited(dir, name, &ext, opts.memory_limit, |w| {
         w.write_all(text.as_bytes()).map_err(wio(name))
@@ -84,5 +105,60 @@ impl<T: DeserializeOwned> FromArtifact for Json<T> {
         serde_json::from_value(v)
             .map(Json)
             .map_err(|e| KindError::bad("json", local, e))
+    }
+}
+
+impl Sealed for serde_json::Value {}
+impl IntoArtifact for serde_json::Value {
+    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
+        Ok(ArtifactObject::Json(self))
+    }
+}
+
+fn to_json<T: Serialize + ?Sized>(v: &T) -> Result<ArtifactObject, KindError> {
+    serde_json::to_value(v)
+        .map(ArtifactObject::Json)
+        .map_err(|e| KindError::ser("json", format!("value cannot be represented as JSON: {e}")))
+}
+
+impl<T: Serialize> Sealed for Json<T> {}
+impl<T: Serialize> IntoArtifact for Json<T> {
+    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
+        to_json(&self.0)
+    }
+}
+
+impl<K: Serialize, V: Serialize> Sealed for BTreeMap<K, V> {}
+impl<K: Serialize, V: Serialize> IntoArtifact for BTreeMap<K, V> {
+    /// Keys must serialise to strings or numbers (JSON object keys).
+    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
+        to_json(&self)
+    }
+}
+
+impl<K: Serialize, V: Serialize, S> Sealed for HashMap<K, V, S> {}
+impl<K: Serialize, V: Serialize, S> IntoArtifact for HashMap<K, V, S> {
+    /// Keys must serialise to strings or numbers; they are sorted when stored (`sort_keys=True`).
+    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
+        let m: BTreeMap<String, serde_json::Value> = self
+            .iter()
+            .map(|(k, v)| {
+                let key = match serde_json::to_value(k) {
+                    Ok(serde_json::Value::String(s)) => Ok(s),
+                    Ok(serde_json::Value::Number(n)) => Ok(n.to_string()),
+                    Ok(serde_json::Value::Bool(b)) => {
+                        Ok(if b { "true".into() } else { "false".into() })
+                    }
+                    Ok(other) => Err(KindError::ser(
+                        "json",
+                        format!("map key {other} is not a string or number"),
+                    )),
+                    Err(e) => Err(KindError::ser("json", e)),
+                }?;
+                let val = serde_json::to_value(v).map_err(|e| KindError::ser("json", e))?;
+                Ok((key, val))
+            })
+            .collect::<Result<_, KindError>>()?;
+        to_json(&m)
     }
 }

@@ -3,49 +3,69 @@
 //!
 //! * [`IntoArtifact`] turns a Rust value into an [`ArtifactObject`] (strings follow ClearML's dispatch:
 //!   existing path, wildcard, URL, text).
-//! * [`serialize`] writes it as a staging file and returns a [`Serialized`] description (type, file name,
-//!   hash, size, content type, preview).
+//! * [`serialize`] writes it into memory or a staging file and returns a [`Serialized`] description (type,
+//!   file name, hash, size, content type, preview).
 //! * [`FromArtifact`] reads a downloaded file back, given the stored type and content type.
+//!
+//! One module per kind, each behind the cargo feature that brings its dependencies: `frame/` (polars),
+//! `array/` (ndarray), `image_kind` (image), `archive/` (zip, glob, walkdir), `json`; files, text, links and
+//! custom bytes are always there.
 
+#[cfg(feature = "archive")]
+mod archive;
+#[cfg(feature = "array")]
 mod array;
-mod array_repr;
+mod custom;
 mod error;
-mod files;
+mod file;
+mod format;
+#[cfg(feature = "frame")]
 mod frame;
-mod frame_csv;
-mod frame_fmt;
-mod frame_gz;
+#[cfg(feature = "image")]
 mod image_kind;
 mod into;
+#[cfg(feature = "json")]
 mod json;
 mod mime;
-pub mod pyfmt;
+mod pyfmt;
 mod staging;
 mod text;
-mod zip_parallel;
+
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 
+#[cfg(feature = "archive")]
+pub(crate) use archive::extract_zip;
+#[cfg(feature = "array")]
 pub use array::{NpzArray, NpzElement};
+pub use custom::Custom;
 pub use error::KindError;
-pub use files::extract_zip;
-pub use frame::frame_repr;
-pub use into::{Json, Link, Text, dispatch_str};
-pub use mime::guess_content_type;
+pub(crate) use format::FormatRequest;
+pub use format::{ArrayFormat, Format, FrameFormat, ImageFormat};
+pub use into::{Link, Text};
+#[cfg(feature = "json")]
+pub use json::Json;
 
-/// An object ready to be serialised; built by [`IntoArtifact`].
+/// An object ready to be serialised; built by [`IntoArtifact`]. Crate-internal: users pass their values
+/// (frames, arrays, paths, ...) and never name this type.
 #[derive(Debug, Clone)]
 pub enum ArtifactObject {
     /// A data frame: stored as `.csv.gz` (pandas `to_csv` through gzip) or `.parquet`.
+    #[cfg(feature = "frame")]
     Frame {
         /// The frame.
         frame: polars::prelude::DataFrame,
     },
     /// A JSON value (ClearML "dict"): stored as `json.dumps(sort_keys=True, indent=4)`.
+    #[cfg(feature = "json")]
     Json(serde_json::Value),
     /// An n-dimensional array: stored as a compressed `.npz` (or `.csv.gz` for 1-D/2-D arrays).
+    #[cfg(feature = "array")]
     Array(NpzArray),
     /// An image: stored as `.png` (or `.jpg`).
+    #[cfg(feature = "image")]
     Image(image::DynamicImage),
     /// A local file, uploaded as is.
     File(PathBuf),
@@ -70,32 +90,57 @@ pub enum ArtifactObject {
     },
 }
 
-/// Conversion of a Rust value into an [`ArtifactObject`].
-pub trait IntoArtifact {
+mod sealed {
+    /// Only the SDK implements [`super::IntoArtifact`]: it converts into a crate-internal type.
+    pub trait Sealed {}
+}
+pub(crate) use sealed::Sealed;
+
+/// A value that can be uploaded as an artifact (implemented by the SDK for every supported type; sealed).
+///
+/// | value | stored as |
+/// |---|---|
+/// | polars `DataFrame` (feature `frame`) | `<name>.csv.gz` or `.parquet` |
+/// | `serde_json::Value`, maps, [`Json`] (feature `json`) | `<name>.json` |
+/// | ndarray arrays (feature `array`) | `<name>.npz` or `.csv.gz` |
+/// | `image` images (feature `image`) | `<name>.png` or `.jpg` |
+/// | a file path | the file as is |
+/// | a folder path, a wildcard, a list of paths (feature `archive`) | a `.zip` |
+/// | other strings, [`Text`] | `<name>.txt` |
+/// | an `s3://`, `gs://`, `azure://`, `http(s)://` URL, [`Link`] | the link (nothing uploaded) |
+/// | [`Custom`] | `<name><extension>` |
+///
+/// For a type of your own, serialise it with [`Custom`] (or wrap it in [`Json`] if it is `Serialize`).
+pub trait IntoArtifact: Sealed {
     /// Convert; fails for missing paths and values that cannot be represented.
+    #[doc(hidden)]
     fn into_artifact(self) -> Result<ArtifactObject, KindError>;
 }
 
 /// How to serialise (the user's choices of `upload_artifact`).
 #[derive(Debug, Clone)]
-pub struct SerializeOptions {
-    /// Extension chosen by the user: `.csv.gz`/`.parquet` for frames, `.json` for dicts, `.png`/`.jpg`/
-    /// `.jpeg` for images, `.npz`/`.csv.gz` for arrays. An invalid one logs a warning and the default is used.
-    pub format: Option<String>,
+pub(crate) struct SerializeOptions {
+    /// The format asked for: typed, or an extension (`.csv.gz`/`.parquet` for frames, `.json` for dicts,
+    /// `.png`/`.jpg`/`.jpeg` for images, `.npz`/`.csv.gz` for arrays). One the kind does not know is an error.
+    pub format: Option<FormatRequest>,
     /// Frames: this column becomes the csv's leading index column (header cell empty), so
     /// `pd.read_csv(f, index_col=[0])` gives the frame back with that index. `None`: a `0..n-1` index.
+    #[cfg_attr(not(feature = "frame"), allow(dead_code))]
     pub index_column: Option<String>,
     /// Frames: `false` writes no index column at all (registered frames, `data-audit-table`); the preview
     /// is then pandas' bare repr (the caller appends statistics), else repr + shape + dtypes.
+    #[cfg_attr(not(feature = "frame"), allow(dead_code))]
     pub with_index: bool,
     /// gzip level for `.csv.gz` (0–9; ClearML uses 9). Frames whose CSV fits in one chunk (~4 MiB) and
     /// `clearml_identical` frames are one zlib stream at this level. Bigger frames are parallel gzip
     /// members compressed by libdeflate: level 9 uses the tuned level whose output is no bigger than zlib
     /// level 9's, other levels are passed to libdeflate as they are.
+    #[cfg_attr(not(any(feature = "frame", feature = "array")), allow(dead_code))]
     pub gzip_level: u32,
     /// `.csv.gz` frames: always write ClearML's exact bytes (one zlib stream at `gzip_level`), whatever
     /// the size; slower for big frames. `false` (default): big frames are written as parallel gzip
     /// members, equal or smaller in size, same CSV once decompressed.
+    #[cfg_attr(not(feature = "frame"), allow(dead_code))]
     pub clearml_identical: bool,
     /// Outputs of at most this many bytes stay in memory ([`Serialized::bytes`]) instead of a staging
     /// file (0, the default: always a file). The SDK uploads small artifacts from memory.
@@ -115,9 +160,31 @@ impl Default for SerializeOptions {
     }
 }
 
+impl SerializeOptions {
+    /// The extension to write `name` of ClearML type `kind` with (see [`format::resolve`]).
+    #[cfg_attr(
+        not(any(
+            feature = "frame",
+            feature = "array",
+            feature = "image",
+            feature = "json"
+        )),
+        allow(dead_code)
+    )]
+    fn extension(
+        &self,
+        name: &str,
+        kind: &str,
+        valid: &[&str],
+        default: &str,
+    ) -> Result<String, KindError> {
+        format::resolve(name, self.format.as_ref(), kind, valid, default)
+    }
+}
+
 /// A serialised artifact: what the record needs and where the bytes are.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Serialized {
+pub(crate) struct Serialized {
     /// The ClearML artifact type: `pandas`, `dict`, `numpy`, `image`, `custom`, `archive`, `string`.
     pub kind: String,
     /// The file name in the URI (`None` for links).
@@ -168,45 +235,49 @@ impl Serialized {
     }
 }
 
-/// Pick the user's extension if valid for the kind, else warn and use the default (ClearML's `get_extension`).
-fn choose_ext(format: Option<&str>, valid: &[&str], default: &str, kind: &str) -> String {
-    match format {
-        None | Some("") => default.to_string(),
-        Some(f) if valid.contains(&f) => f.to_string(),
-        Some(f) => {
-            tracing::warn!(
-                "{kind} artifact can not be uploaded with extension {f}. Valid extensions are: {}. Defaulting to {default}.",
-                valid.join(", ")
-            );
-            default.to_string()
-        }
-    }
+/// The error for an object whose kind this build leaves out.
+#[cfg_attr(feature = "archive", allow(dead_code))]
+fn disabled(what: &'static str, feature: &'static str) -> KindError {
+    KindError::FeatureDisabled { what, feature }
 }
 
 /// Serialise `obj` as artifact `name` into a staging file under `staging_dir`, or into memory when the
-/// output is at most `opts.memory_limit` bytes (files and links are not copied). The hash is computed while the bytes are written.
-pub fn serialize(
+/// output is at most `opts.memory_limit` bytes (files and links are not copied). The hash is computed while
+/// the bytes are written.
+pub(crate) fn serialize(
     name: &str,
     obj: ArtifactObject,
     opts: &SerializeOptions,
     staging_dir: &Path,
 ) -> Result<Serialized, KindError> {
     match obj {
+        #[cfg(feature = "frame")]
         ArtifactObject::Frame { frame } => frame::serialize(name, &frame, opts, staging_dir),
+        #[cfg(feature = "json")]
         ArtifactObject::Json(v) => json::serialize(name, &v, opts, staging_dir),
+        #[cfg(feature = "array")]
         ArtifactObject::Array(a) => array::serialize(name, &a, opts, staging_dir),
+        #[cfg(feature = "image")]
         ArtifactObject::Image(img) => image_kind::serialize(name, &img, opts, staging_dir),
-        ArtifactObject::File(p) => files::serialize_file(&p, staging_dir),
-        ArtifactObject::Folder(p) => files::serialize_folder(&p, staging_dir),
-        ArtifactObject::Wildcard(w) => files::serialize_wildcard(&w, staging_dir),
-        ArtifactObject::Files(list) => files::serialize_files(name, &list, staging_dir),
+        // What is on disk decides: a file as is, a folder as a zip.
+        ArtifactObject::File(p) | ArtifactObject::Folder(p) => serialize_path(&p, staging_dir),
+        #[cfg(feature = "archive")]
+        ArtifactObject::Wildcard(w) => archive::serialize_wildcard(&w, staging_dir),
+        #[cfg(feature = "archive")]
+        ArtifactObject::Files(list) => archive::serialize_files(name, &list, staging_dir),
+        #[cfg(not(feature = "archive"))]
+        ArtifactObject::Wildcard(_) => Err(disabled("uploading a wildcard (as a zip)", "archive")),
+        #[cfg(not(feature = "archive"))]
+        ArtifactObject::Files(_) => {
+            Err(disabled("uploading a list of files (as a zip)", "archive"))
+        }
         ArtifactObject::Text(t) => text::serialize_text(name, &t, opts.memory_limit, staging_dir),
         ArtifactObject::Link(url) => Ok(text::serialize_link(&url)),
         ArtifactObject::Custom {
             bytes,
             extension,
             preview,
-        } => text::serialize_custom(
+        } => custom::serialize_custom(
             name,
             &bytes,
             &extension,
@@ -217,7 +288,38 @@ pub fn serialize(
     }
 }
 
-/// Conversion of a downloaded artifact file back into a Rust value.
+/// A local path: the file as is, or a folder as a zip (with the `archive` feature).
+fn serialize_path(p: &Path, staging_dir: &Path) -> Result<Serialized, KindError> {
+    let is_dir = std::fs::metadata(p).is_ok_and(|m| m.is_dir());
+    if !is_dir {
+        return file::serialize_file(p);
+    }
+    #[cfg(feature = "archive")]
+    return archive::serialize_folder(p, staging_dir);
+    #[cfg(not(feature = "archive"))]
+    {
+        let _ = staging_dir;
+        Err(disabled("uploading a folder (as a zip)", "archive"))
+    }
+}
+
+/// Conversion of a downloaded artifact file back into a Rust value: the target of
+/// [`crate::Artifact::get`]. Implement it to read artifacts into types of your own.
+///
+/// ```
+/// use std::path::Path;
+/// use trove::{FromArtifact, KindError};
+///
+/// /// The number of lines of a text artifact.
+/// struct LineCount(usize);
+///
+/// impl FromArtifact for LineCount {
+///     fn from_artifact(_kind: &str, _ct: Option<&str>, _name: &str, local: &Path) -> Result<Self, KindError> {
+///         let text = std::fs::read_to_string(local).map_err(|e| KindError::io(local, e))?;
+///         Ok(LineCount(text.lines().count()))
+///     }
+/// }
+/// ```
 pub trait FromArtifact: Sized {
     /// Read `local` (for archives: the extracted folder) as stored with type `kind` and `content_type`.
     fn from_artifact(

@@ -1,5 +1,9 @@
 //! Python's text formats that the stored bytes must match: `repr(float)`, `urllib.parse.quote(s, safe="")`
 //! and `json.dumps(obj, sort_keys=True, indent=4)` (ensure_ascii).
+#![cfg_attr(
+    not(all(feature = "frame", feature = "array", feature = "json")),
+    allow(dead_code)
+)]
 
 use serde_json::Value;
 

@@ -81,6 +81,7 @@ pub struct Staged {
 /// Write a staging file named `<quote(stem)>.<random><ext>` in `dir` with `write`, hashing as it goes.
 /// The bytes go to a hidden partial file that is renamed over the reserved unique name when done, so
 /// the returned path is complete; on error nothing is left behind.
+#[cfg_attr(not(any(feature = "frame", feature = "archive")), allow(dead_code))]
 pub fn stage<F>(dir: &Path, stem: &str, ext: &str, write: F) -> Result<Staged, KindError>
 where
     F: FnOnce(&mut StageWriter) -> Result<(), KindError>,

@@ -1,4 +1,4 @@
-//! Text (`string`), link (`custom`, nothing uploaded) and custom-serializer (`custom`) artifacts.
+//! Text (`string`) and link (`custom`, nothing uploaded) artifacts; any file read back as text or bytes.
 
 use std::io::Write;
 use std::path::Path;
@@ -10,7 +10,7 @@ use super::staging::{stage_limited, wio};
 use super::{FromArtifact, KindError, Serialized, read_all};
 
 /// `<name>.txt`, `text/plain`, the text as preview (64 KiB rule).
-pub fn serialize_text(
+pub(super) fn serialize_text(
     name: &str,
     text: &str,
     memory_limit: usize,
@@ -30,7 +30,7 @@ pub fn serialize_text(
 }
 
 /// A remote URL: no file, `hash`/`size` unset, content type guessed from the URL, empty preview.
-pub fn serialize_link(url: &str) -> Serialized {
+pub(super) fn serialize_link(url: &str) -> Serialized {
     let path = url.split(['?', '#']).next().unwrap_or(url);
     Serialized {
         kind: "custom".into(),
@@ -44,29 +44,6 @@ pub fn serialize_link(url: &str) -> Serialized {
         preview: String::new(),
         link: Some(url.to_string()),
     }
-}
-
-/// Bytes of a custom serializer: `<name><extension>`, content type guessed from that name.
-pub fn serialize_custom(
-    name: &str,
-    bytes: &[u8],
-    extension: &str,
-    preview: String,
-    memory_limit: usize,
-    dir: &Path,
-) -> Result<Serialized, KindError> {
-    let st = stage_limited(dir, name, extension, memory_limit, |w| {
-        w.write_all(bytes).map_err(wio(name))
-    })?;
-    let file_name = format!("{name}{extension}");
-    let ct = guess_content_type(&file_name);
-    Ok(Serialized::staged(
-        "custom",
-        file_name,
-        st,
-        ct.as_deref(),
-        preview,
-    ))
 }
 
 impl FromArtifact for String {

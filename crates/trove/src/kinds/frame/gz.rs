@@ -15,7 +15,7 @@ use std::sync::{Condvar, Mutex, MutexGuard};
 use flate2::{Compression, GzBuilder};
 use libdeflater::{CompressionLvl, Compressor};
 
-use super::frame_csv::Table;
+use super::csv::Table;
 
 /// Target CSV bytes per chunk (and gzip member) of a big frame.
 pub(super) const CHUNK_BYTES: usize = 4 << 20;

@@ -1,7 +1,7 @@
 //! Data-frame (`pandas`, `data-audit-table`) artifacts: `.csv.gz` or `.parquet`.
 //!
 //! The CSV is pandas' `df.to_csv()` text byte for byte (formatted per column by dtype, see `frame_csv`).
-//! Its gzip container (see `frame_gz`):
+//! Its gzip container (see `gz`):
 //! * frames whose CSV fits in one chunk (~4 MiB, e.g. the seed example) are exactly what ClearML writes:
 //!   one zlib stream through `gzip.GzipFile(mtime=0)`, level 9, a sync flush before the end;
 //! * bigger frames are cut into ~4 MiB chunks formatted and compressed (libdeflate) in parallel, each its
@@ -13,14 +13,21 @@ use std::path::Path;
 
 use polars::prelude::*;
 
-use super::frame_csv::Table;
-use super::frame_gz::{MEMBER_LEVEL, chunk_rows, write_members, write_single};
+mod csv;
+mod fmt;
+mod gz;
+
+use csv::Table;
+use gz::{MEMBER_LEVEL, chunk_rows, write_members, write_single};
+
 use super::pyfmt::quote;
 use super::staging::stage;
-use super::{FromArtifact, KindError, SerializeOptions, Serialized, choose_ext};
+use super::{
+    ArtifactObject, FromArtifact, IntoArtifact, KindError, Sealed, SerializeOptions, Serialized,
+};
 
 /// pandas' dtype name for a polars dtype (used in previews).
-pub fn pandas_dtype(dt: &DataType) -> String {
+pub(crate) fn pandas_dtype(dt: &DataType) -> String {
     match dt {
         DataType::String => "object".into(),
         DataType::Boolean => "bool".into(),
@@ -64,30 +71,14 @@ fn split<'a>(
     Ok((index, data))
 }
 
-/// pandas' `repr(df)` of a polars frame, with `index_column` (if any) as the index.
-pub fn frame_repr(df: &DataFrame, index_column: Option<&str>) -> String {
-    let index = index_column.and_then(|c| df.column(c).ok());
-    let cols: Vec<&Column> = df
-        .columns()
-        .iter()
-        .filter(|c| index.is_none_or(|i| i.name() != c.name()))
-        .collect();
-    super::frame_fmt::frame_repr(index, &cols, df.height())
-}
-
 /// `<name>.csv.gz` (`text/csv`) or `<name>.parquet` (`application/parquet`).
-pub fn serialize(
+pub(super) fn serialize(
     name: &str,
     df: &DataFrame,
     opts: &SerializeOptions,
     dir: &Path,
 ) -> Result<Serialized, KindError> {
-    let ext = choose_ext(
-        opts.format.as_deref(),
-        &[".csv.gz", ".parquet"],
-        ".csv.gz",
-        "pandas",
-    );
+    let ext = opts.extension(name, "pandas", &[".csv.gz", ".parquet"], ".csv.gz")?;
     let (index, cols) = split(name, df, opts)?;
     let st = if ext == ".csv.gz" {
         let fname = format!("{}.csv", quote(name).trim_end_matches('.'));
@@ -124,7 +115,7 @@ pub fn serialize(
     };
     // ClearML's preview is pandas' repr; uploaded frames also get their shape and dtypes. Registered
     // frames (no index) keep the bare repr: the caller appends its statistics as ClearML does.
-    let mut preview = super::frame_fmt::frame_repr(index, &cols, df.height());
+    let mut preview = fmt::frame_repr(index, &cols, df.height());
     if opts.with_index {
         let dtypes: Vec<String> = df
             .columns()
@@ -202,5 +193,21 @@ impl FromArtifact for DataFrame {
             });
         }
         read_frame(kind, ct, local)
+    }
+}
+
+impl Sealed for DataFrame {}
+impl IntoArtifact for DataFrame {
+    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
+        Ok(ArtifactObject::Frame { frame: self })
+    }
+}
+
+impl Sealed for &DataFrame {}
+impl IntoArtifact for &DataFrame {
+    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
+        Ok(ArtifactObject::Frame {
+            frame: self.clone(),
+        })
     }
 }

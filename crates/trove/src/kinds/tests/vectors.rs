@@ -2,10 +2,10 @@
 
 use std::io::Read;
 
+use crate::kinds::{IntoArtifact, SerializeOptions, Serialized, serialize};
 use polars::df;
 use polars::prelude::DataFrame;
 use serde_json::json;
-use trove::kinds::{IntoArtifact, SerializeOptions, Serialized, serialize};
 
 fn seed_frame() -> DataFrame {
     df!(
@@ -143,7 +143,7 @@ fn text_matches_clearml() {
     let dir = tempfile::tempdir().unwrap();
     let s = ser(
         "text",
-        trove::kinds::Text("hello world text".into()),
+        crate::kinds::Text("hello world text".into()),
         &SerializeOptions::default(),
         dir.path(),
     );

@@ -2,9 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::kinds::*;
 use polars::df;
 use polars::prelude::DataFrame;
-use trove::kinds::*;
 
 fn opts() -> SerializeOptions {
     SerializeOptions::default()

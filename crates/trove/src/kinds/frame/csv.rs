@@ -5,8 +5,8 @@
 use polars::prelude::*;
 use polars_arrow::array::Array;
 
-use super::frame_fmt::{csv_cell, csv_quote};
-use super::pyfmt::{write_float_repr, write_float32_repr};
+use super::fmt::{csv_cell, csv_quote};
+use crate::kinds::pyfmt::{write_float_repr, write_float32_repr};
 
 /// The cells of one column for a range of rows: their bytes back to back and where each ends.
 #[derive(Default)]

@@ -1,19 +1,21 @@
 //! Array (`numpy`) artifacts: compressed `.npz` with the array under the artifact's name (like
 //! `np.savez_compressed(f, **{name: arr})`), or `.csv.gz` like `np.savetxt` for 1-D/2-D arrays.
 
-use std::io::{Read, Write};
+mod npz;
+mod repr;
+mod txt;
+
+use std::io::Write;
 use std::path::Path;
 
-use flate2::{Compression, GzBuilder};
-use ndarray::{ArrayD, ArrayViewD, Axis, IxDyn};
+use ndarray::{ArrayBase, ArrayD, Data, Dimension};
 use ndarray_npy::{ReadNpyExt, WriteNpyExt};
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, ZipWriter};
 
-use super::array_repr::{ReprElement, numpy_repr};
-use super::pyfmt::quote;
-use super::staging::{stage_limited, wio};
-use super::{FromArtifact, KindError, SerializeOptions, Serialized, choose_ext};
+use super::staging::stage_limited;
+use super::{
+    ArtifactObject, FromArtifact, IntoArtifact, KindError, Sealed, SerializeOptions, Serialized,
+};
+use repr::{ReprElement, numpy_repr};
 
 /// An n-dimensional array of one of the element types numpy and ndarray-npy share.
 #[derive(Debug, Clone, PartialEq)]
@@ -140,81 +142,33 @@ impl NpzArray {
     }
 }
 
-/// `%.18e` like Python: `1.000000000000000000e+00`.
-fn sci18(x: f64) -> String {
-    if !x.is_finite() {
-        return super::pyfmt::float_repr(x);
-    }
-    let s = format!("{x:.18e}");
-    let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
-    let e: i32 = e.parse().unwrap_or(0);
-    format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs())
-}
-
-fn write_savetxt<W: Write>(a: &ArrayViewD<f64>, w: W) -> std::io::Result<()> {
-    let mut w = std::io::BufWriter::new(w);
-    match a.ndim() {
-        0 => writeln!(w, "{}", sci18(*a.first().unwrap_or(&0.0)))?,
-        1 => {
-            for x in a.iter() {
-                writeln!(w, "{}", sci18(*x))?;
-            }
-        }
-        _ => {
-            for row in a.axis_iter(Axis(0)) {
-                let line: Vec<String> = row.iter().map(|x| sci18(*x)).collect();
-                writeln!(w, "{}", line.join(","))?;
-            }
-        }
-    }
-    w.flush()
-}
-
 /// `<name>.npz` (member `<name>.npy`, deflated, `application/numpy`) or `<name>.csv.gz` (`text/csv`).
-pub fn serialize(
+pub(super) fn serialize(
     name: &str,
     a: &NpzArray,
     opts: &SerializeOptions,
     dir: &Path,
 ) -> Result<Serialized, KindError> {
-    let mut ext = choose_ext(
-        opts.format.as_deref(),
-        &[".npz", ".csv.gz"],
-        ".npz",
-        "numpy",
-    );
+    let ext = opts.extension(name, "numpy", &[".npz", ".csv.gz"], ".npz")?;
     if ext == ".csv.gz" && a.shape().len() > 2 {
-        tracing::warn!(
-            "numpy artifact '{name}' has {} dimensions; .csv.gz holds at most 2, using .npz",
-            a.shape().len()
-        );
-        ext = ".npz".into();
+        return Err(KindError::InvalidFormat {
+            name: name.to_string(),
+            kind: "numpy".into(),
+            given: format!(
+                ".csv.gz for a {}-dimensional array (csv.gz holds at most 2 dimensions)",
+                a.shape().len()
+            ),
+            valid: ".npz".into(),
+        });
     }
     let st = if ext == ".npz" {
         stage_limited(dir, name, &ext, opts.memory_limit, |w| {
-            let mut zw = ZipWriter::new_stream(w);
-            let o = SimpleFileOptions::default()
-                .compression_method(CompressionMethod::Deflated)
-                .compression_level(Some(6))
-                .large_file(a.nbytes() >= u64::from(u32::MAX) - 1024);
-            zw.start_file(format!("{name}.npy"), o)
-                .map_err(|e| KindError::ser(name, e))?;
-            a.write_npy_to(&mut zw)
-                .map_err(|e| KindError::ser(name, e))?;
-            zw.finish().map_err(|e| KindError::ser(name, e))?;
-            Ok(())
+            npz::write(name, a, w)
         })?
     } else {
         let level = opts.gzip_level.min(9);
         stage_limited(dir, name, &ext, opts.memory_limit, |w| {
-            let mut gz = GzBuilder::new()
-                .filename(format!("{}.csv", quote(name)))
-                .mtime(0)
-                .operating_system(255)
-                .write(w, Compression::new(level));
-            write_savetxt(&a.to_f64().view(), &mut gz).map_err(wio(name))?;
-            gz.finish().map_err(wio(name))?;
-            Ok(())
+            txt::write(name, a, level, w)
         })?
     };
     let ct = if ext == ".npz" {
@@ -229,77 +183,6 @@ pub fn serialize(
         Some(ct),
         a.repr(),
     ))
-}
-
-fn read_csv_array(local: &Path) -> Result<NpzArray, KindError> {
-    let f = std::fs::File::open(local).map_err(|e| KindError::io(local, e))?;
-    let mut text = String::new();
-    flate2::read::MultiGzDecoder::new(f)
-        .read_to_string(&mut text)
-        .map_err(|e| KindError::bad("csv.gz", local, e))?;
-    let mut rows: Vec<Vec<f64>> = Vec::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let row = line
-            .split(',')
-            .map(|c| match c.trim() {
-                "nan" => Ok(f64::NAN),
-                "inf" => Ok(f64::INFINITY),
-                "-inf" => Ok(f64::NEG_INFINITY),
-                v => v.parse::<f64>(),
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| KindError::bad("csv", local, e))?;
-        rows.push(row);
-    }
-    let cols = rows.first().map_or(0, Vec::len);
-    if rows.iter().any(|r| r.len() != cols) {
-        return Err(KindError::bad("csv", local, "rows have different lengths"));
-    }
-    let n = rows.len();
-    let flat: Vec<f64> = rows.into_iter().flatten().collect();
-    // np.genfromtxt gives a 1-D array for a single column.
-    let shape = if cols == 1 {
-        IxDyn(&[n])
-    } else {
-        IxDyn(&[n, cols])
-    };
-    ArrayD::from_shape_vec(shape, flat)
-        .map(NpzArray::F64)
-        .map_err(|e| KindError::bad("csv", local, e))
-}
-
-fn read_npz(name: &str, local: &Path) -> Result<NpzArray, KindError> {
-    let f = std::fs::File::open(local).map_err(|e| KindError::io(local, e))?;
-    let mut z = zip::ZipArchive::new(f).map_err(|e| KindError::bad("npz", local, e))?;
-    let wanted = format!("{name}.npy");
-    let idx = z.index_for_name(&wanted).or_else(|| {
-        (0..z.len()).find(|i| {
-            z.name_for_index(*i)
-                .and_then(Result::ok)
-                .is_some_and(|n| n.ends_with(".npy"))
-        })
-    });
-    let idx = idx.ok_or_else(|| {
-        KindError::bad(
-            "npz",
-            local,
-            format!("no member '{wanted}' and no .npy member"),
-        )
-    })?;
-    let mut entry = z
-        .by_index(idx)
-        .map_err(|e| KindError::bad("npz", local, e))?;
-    let mut bytes = Vec::with_capacity(entry.size() as usize);
-    entry
-        .read_to_end(&mut bytes)
-        .map_err(|e| KindError::bad("npz", local, e))?;
-    NpzArray::read_npy(&bytes).map_err(|e| {
-        if e.starts_with("unsupported dtype") {
-            KindError::UnsupportedDtype(e)
-        } else {
-            KindError::bad("npy", local, e)
-        }
-    })
 }
 
 impl FromArtifact for NpzArray {
@@ -318,9 +201,9 @@ impl FromArtifact for NpzArray {
             });
         }
         if ct == Some("text/csv") || local.to_string_lossy().ends_with(".csv.gz") {
-            read_csv_array(local)
+            txt::read(local)
         } else {
-            read_npz(name, local)
+            npz::read(name, local)
         }
     }
 }
@@ -341,5 +224,12 @@ impl<T: NpzElement> FromArtifact for ArrayD<T> {
                 T::DTYPE
             ))
         })
+    }
+}
+
+impl<A: NpzElement, S: Data<Elem = A>, D: Dimension> Sealed for ArrayBase<S, D> {}
+impl<A: NpzElement, S: Data<Elem = A>, D: Dimension> IntoArtifact for ArrayBase<S, D> {
+    fn into_artifact(self) -> Result<ArtifactObject, KindError> {
+        Ok(ArtifactObject::Array(A::wrap(self.to_owned().into_dyn())))
     }
 }

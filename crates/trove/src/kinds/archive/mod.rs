@@ -1,61 +1,21 @@
-//! File (`custom`, uploaded as is) and archive (`archive`: folder, wildcard, list of files → zip) artifacts,
-//! and safe extraction of downloaded archives.
+//! Archive artifacts (`archive`): a folder, a wildcard or a list of files as a zip; and safe extraction of
+//! downloaded archives (`extract`).
 
-use std::fs::File;
+mod extract;
+mod zip_parallel;
+
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
-use trove_core::preview::format_size;
 use zip::ZipWriter;
 
-use super::mime::guess_content_type;
+use super::file::{base_name, missing_or_io};
 use super::pyfmt::quote;
 use super::staging::stage;
-use super::zip_parallel::{Entry, write_entries};
 use super::{KindError, Serialized};
+use zip_parallel::{Entry, write_entries};
 
-fn missing_or_io(p: &Path, e: io::Error) -> KindError {
-    if e.kind() == io::ErrorKind::NotFound {
-        KindError::MissingPath(p.to_path_buf())
-    } else {
-        KindError::io(p, e)
-    }
-}
-
-fn base_name(p: &Path) -> String {
-    match p.file_name() {
-        Some(n) => n.to_string_lossy().into_owned(),
-        None => std::fs::canonicalize(p)
-            .ok()
-            .and_then(|c| c.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .unwrap_or_else(|| "root".into()),
-    }
-}
-
-/// A local file uploaded as is; a folder is archived instead. The file is not read here: its SHA-256 is
-/// computed while it is uploaded (one pass over the bytes), so `hash` is `None` until then.
-pub fn serialize_file(p: &Path, dir: &Path) -> Result<Serialized, KindError> {
-    let meta = std::fs::metadata(p).map_err(|e| missing_or_io(p, e))?;
-    if meta.is_dir() {
-        return serialize_folder(p, dir);
-    }
-    // Fail now, in the caller's thread, if the file cannot be read.
-    File::open(p).map_err(|e| missing_or_io(p, e))?;
-    let size = meta.len();
-    let base = base_name(p);
-    Ok(Serialized {
-        kind: "custom".into(),
-        file_name: Some(base.clone()),
-        path: Some(p.to_path_buf()),
-        bytes: None,
-        temp: false,
-        hash: None,
-        size: Some(size),
-        content_type: guess_content_type(&base),
-        preview: trove_core::preview::cap_preview(format!("{base} - {}\n", format_size(size))),
-        link: None,
-    })
-}
+pub(crate) use extract::extract_zip;
 
 fn rel_posix(p: &Path, base: &Path) -> Option<String> {
     let rel = p.strip_prefix(base).ok()?;
@@ -137,11 +97,7 @@ fn write_zip(
 }
 
 /// A folder: every file below it, recursively, as `<folder>.zip`; preview `Archive content <folder>/*:`.
-pub fn serialize_folder(p: &Path, dir: &Path) -> Result<Serialized, KindError> {
-    let meta = std::fs::metadata(p).map_err(|e| missing_or_io(p, e))?;
-    if !meta.is_dir() {
-        return serialize_file(p, dir);
-    }
+pub(super) fn serialize_folder(p: &Path, dir: &Path) -> Result<Serialized, KindError> {
     let entries = walk(p, None)?;
     let base = base_name(p);
     let shown = p.to_string_lossy().replace('\\', "/");
@@ -206,12 +162,12 @@ fn wildcard_entries(w: &str) -> Result<(PathBuf, Vec<Entry>), KindError> {
 }
 
 /// Does `w` select at least one file? (ClearML's test for turning a string into a wildcard.)
-pub fn wildcard_matches(w: &str) -> bool {
+pub(super) fn wildcard_matches(w: &str) -> bool {
     matches!(wildcard_entries(w), Ok((_, e)) if !e.is_empty())
 }
 
 /// A wildcard: the matching files as `<base folder>.zip`, arcnames relative to the base folder.
-pub fn serialize_wildcard(w: &str, dir: &Path) -> Result<Serialized, KindError> {
+pub(super) fn serialize_wildcard(w: &str, dir: &Path) -> Result<Serialized, KindError> {
     let (folder, entries) = wildcard_entries(w)?;
     if entries.is_empty() {
         return Err(KindError::NoMatch(w.to_string()));
@@ -237,7 +193,11 @@ fn absolute(p: &Path) -> PathBuf {
 }
 
 /// A list of files: `quote(name).zip`, arcnames relative to the files' common folder.
-pub fn serialize_files(name: &str, list: &[PathBuf], dir: &Path) -> Result<Serialized, KindError> {
+pub(super) fn serialize_files(
+    name: &str,
+    list: &[PathBuf],
+    dir: &Path,
+) -> Result<Serialized, KindError> {
     if list.is_empty() {
         return Err(KindError::ser(name, "the list of files is empty"));
     }
@@ -272,69 +232,4 @@ pub fn serialize_files(name: &str, list: &[PathBuf], dir: &Path) -> Result<Seria
     entries.dedup_by(|a, b| a.path == b.path);
     let file_name = format!("{}.zip", quote(name));
     write_zip(&entries, name, file_name, "Archive content:\n".into(), dir)
-}
-
-/// Extract `zip` into `dest` (created; it must not exist yet or be empty) and return `dest`. Entries that
-/// would land outside `dest` (absolute, `..`, links) make it fail before anything is visible: the archive
-/// is unpacked into a temporary folder beside `dest` and renamed into place only when complete. If another
-/// process renamed a complete extraction into `dest` first, that folder is returned.
-pub fn extract_zip(zip: &Path, dest: &Path) -> Result<PathBuf, KindError> {
-    let f = File::open(zip).map_err(|e| missing_or_io(zip, e))?;
-    let mut archive = zip::ZipArchive::new(f).map_err(|e| KindError::bad("zip", zip, e))?;
-    let parent = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&parent).map_err(|e| KindError::io(&parent, e))?;
-    let tmp = tempfile::Builder::new()
-        .prefix(".extract-")
-        .tempdir_in(&parent)
-        .map_err(|e| KindError::io(&parent, e))?;
-    for i in 0..archive.len() {
-        let mut entry = archive
-            .by_index(i)
-            .map_err(|e| KindError::bad("zip", zip, e))?;
-        let raw = String::from_utf8_lossy(entry.name_raw()).into_owned();
-        let unsafe_entry = || KindError::UnsafeEntry {
-            archive: zip.to_path_buf(),
-            entry: raw.clone(),
-        };
-        if raw.starts_with(['/', '\\']) {
-            return Err(unsafe_entry());
-        }
-        let rel = entry.enclosed_name().ok_or_else(unsafe_entry)?;
-        if rel
-            .components()
-            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir))
-        {
-            return Err(unsafe_entry());
-        }
-        let out = tmp.path().join(&rel);
-        if entry.is_dir() {
-            std::fs::create_dir_all(&out).map_err(|e| KindError::io(&out, e))?;
-            continue;
-        }
-        if entry.is_symlink() {
-            return Err(unsafe_entry());
-        }
-        if let Some(p) = out.parent() {
-            std::fs::create_dir_all(p).map_err(|e| KindError::io(p, e))?;
-        }
-        let mut w = File::create(&out).map_err(|e| KindError::io(&out, e))?;
-        io::copy(&mut entry, &mut w).map_err(|e| KindError::io(&out, e))?;
-    }
-    if dest.is_dir() && std::fs::read_dir(dest).is_ok_and(|mut d| d.next().is_none()) {
-        // An empty folder may be replaced.
-        let _ = std::fs::remove_dir(dest);
-    }
-    let kept = tmp.keep();
-    if let Err(e) = std::fs::rename(&kept, dest) {
-        let _ = std::fs::remove_dir_all(&kept);
-        // Another process extracted the same archive first: its complete folder is as good as ours.
-        if dest.is_dir() && std::fs::read_dir(dest).is_ok_and(|mut d| d.next().is_some()) {
-            return Ok(dest.to_path_buf());
-        }
-        return Err(KindError::io(dest, e));
-    }
-    Ok(dest.to_path_buf())
 }

@@ -10,8 +10,8 @@ use std::time::Instant;
 use trove_testkit::process::run_ok;
 use trove_testkit::python::Venv;
 
+use crate::kinds::{ArtifactObject, SerializeOptions, Serialized, serialize};
 use polars::prelude::*;
-use trove::kinds::{ArtifactObject, SerializeOptions, Serialized, serialize};
 
 /// How long one Python reader may run (each takes a few seconds).
 const PY_LIMIT: Duration = Duration::from_secs(180);
@@ -154,7 +154,7 @@ print(len(a), int(a["key"].sum()), int(a["small"].sum()), int(a["flag"].isna().s
     );
 
     // Round trip through trove's own reader.
-    let back = <DataFrame as trove::kinds::FromArtifact>::from_artifact(
+    let back = <DataFrame as crate::kinds::FromArtifact>::from_artifact(
         "pandas",
         Some("text/csv"),
         "big frame",

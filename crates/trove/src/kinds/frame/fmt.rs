@@ -3,7 +3,7 @@
 
 use polars::prelude::{AnyValue, Column, DataType};
 
-use super::pyfmt::{float_repr, float32_repr};
+use crate::kinds::pyfmt::{float_repr, float32_repr};
 
 /// A CSV cell as pandas writes it (`None` = empty: nulls).
 pub fn csv_cell(v: &AnyValue) -> String {
