@@ -10,10 +10,14 @@ const PG_LOCK_KEY: i64 = 0x74_72_6f_76_65;
 
 /// One migration: its version and statements. `{key}` is a text column compared byte-wise on both engines
 /// (`COLLATE "C"` on PostgreSQL, SQLite's default BINARY); `{serial}` an auto-incrementing primary key.
+/// `statements` run on both engines, then `sqlite` or `postgres` on that engine only (backfills that read
+/// JSON, column changes SQLite cannot express).
 struct Migration {
     version: i64,
     name: &'static str,
     statements: &'static [&'static str],
+    sqlite: &'static [&'static str],
+    postgres: &'static [&'static str],
 }
 
 const MIGRATIONS: &[Migration] = &[Migration {
@@ -86,6 +90,8 @@ const MIGRATIONS: &[Migration] = &[Migration {
             key {key} PRIMARY KEY,
             value TEXT NOT NULL)",
     ],
+    sqlite: &[],
+    postgres: &[],
 }];
 
 /// The schema version this build writes.
@@ -140,7 +146,11 @@ pub(crate) async fn run(store: &SqlStore) -> Result<()> {
             "applying migration"
         );
         let mctx = format!("applying migration {} ({})", m.version, m.name);
-        for stmt in m.statements {
+        let engine_only = match store.engine {
+            Engine::Sqlite => m.sqlite,
+            Engine::Postgres => m.postgres,
+        };
+        for stmt in m.statements.iter().chain(engine_only) {
             sqlx::query(sqlx::AssertSqlSafe(render(stmt, store.engine)))
                 .execute(&mut *tx)
                 .await

@@ -2,7 +2,8 @@
 //!
 //! PostgreSQL: `postgres://postgres@127.0.0.1:5432/test` (trust auth; override with `TROVE_TEST_POSTGRES_URL`);
 //! each test creates `trove_test_<random>` through that database and drops it afterwards. If the server is
-//! unreachable the PostgreSQL tests fail, unless `TROVE_SKIP_POSTGRES=1` is set.
+//! unreachable the PostgreSQL tests fail. They live under `external::` (with everything else that needs more
+//! than Rust), which `scripts/test --fast` skips.
 
 mod suite;
 
@@ -10,10 +11,6 @@ use std::future::Future;
 use suite::Env;
 use tempfile::TempDir;
 use trove_testkit::postgres::PgDb;
-
-fn skip_postgres() -> bool {
-    std::env::var("TROVE_SKIP_POSTGRES").is_ok_and(|v| v == "1")
-}
 
 /// A fresh SQLite URL in a new temp dir, in sub-folders that do not exist yet.
 fn sqlite_url(dir: &TempDir) -> String {
@@ -46,10 +43,6 @@ async fn with_pg_db<Fut>(make: impl FnOnce(String) -> Fut)
 where
     Fut: Future<Output = ()> + Send + 'static,
 {
-    if skip_postgres() {
-        eprintln!("TROVE_SKIP_POSTGRES=1: skipping a PostgreSQL conformance test");
-        return;
-    }
     let db = PgDb::create("trove_test");
     let res = tokio::spawn(make(db.url.clone())).await;
     drop(db);
@@ -88,12 +81,25 @@ macro_rules! conformance {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $ft() { run_sqlite_fresh(crate::suite::$fm::$ft).await })*
         }
-        mod postgres {
-            use super::*;
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $t() { run_pg(crate::suite::$m::$t).await })*
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $ft() { run_pg_fresh(crate::suite::$fm::$ft).await })*
+        /// Tests that need PostgreSQL.
+        mod external {
+            mod postgres {
+                use crate::*;
+                $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $t() { run_pg(crate::suite::$m::$t).await })*
+                $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $ft() { run_pg_fresh(crate::suite::$fm::$ft).await })*
+            }
+
+            /// `trove migrate`'s copy: a filled SQLite store into a fresh PostgreSQL database.
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn copy_sqlite_to_postgres() {
+                crate::with_pg_db(|pg| async move {
+                    let dir = tempfile::tempdir().unwrap();
+                    crate::suite::copy::copy_everything(crate::sqlite_url(&dir), pg).await;
+                })
+                .await;
+            }
         }
     };
 }
@@ -126,16 +132,7 @@ conformance! {
     ]
 }
 
-/// `trove migrate`'s copy: a filled SQLite store into a fresh PostgreSQL database, and into a fresh SQLite file.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn copy_sqlite_to_postgres() {
-    with_pg_db(|pg| async move {
-        let dir = tempfile::tempdir().unwrap();
-        suite::copy::copy_everything(sqlite_url(&dir), pg).await;
-    })
-    .await;
-}
-
+/// `trove migrate`'s copy: a filled SQLite store into a fresh SQLite file.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn copy_sqlite_to_sqlite() {
     let a = tempfile::tempdir().unwrap();

@@ -1,9 +1,7 @@
 //! The files port with raw HTTP: multipart upload (field name = path), download, Range, HEAD, ?download,
 //! DELETE, delete_many, traversal attempts, auth and oversized headers.
 
-mod common;
-
-use common::TestServer;
+use crate::common::TestServer;
 use serde_json::{Value, json};
 use sha2::Digest;
 
@@ -351,7 +349,7 @@ async fn raw(base: &str, req: &str) -> (u16, String) {
 async fn files_go_to_a_pluggable_object_store_under_its_prefix() {
     use object_store::ObjectStoreExt;
     let home = tempfile::tempdir().unwrap();
-    let opts = common::options(home.path(), false);
+    let opts = crate::common::options(home.path(), false);
     let store = trove_store::open(&opts.db_url()).await.unwrap();
     let mem: std::sync::Arc<dyn object_store::ObjectStore> =
         std::sync::Arc::new(object_store::memory::InMemory::new());

@@ -5,9 +5,7 @@
 //! change nothing; forms without the CSRF token or from another origin are refused. Fails (never skips) when
 //! the venv or the browser cannot be installed.
 
-mod common;
-
-use common::TestServer;
+use crate::common::TestServer;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -1,9 +1,7 @@
 //! The API answers with clearml-server's result codes (`trove_protocol::ResultCode`), names the field of a bad
 //! request, and routes every endpoint the protocol defines.
 
-mod common;
-
-use common::TestServer;
+use crate::common::TestServer;
 use serde_json::{Value, json};
 use trove_protocol::{ResultCode, versioned_path};
 

@@ -1,8 +1,6 @@
 //! The API port against a real server: envelope, routing, auth, filters, status rules, concurrent artifacts.
 
-mod common;
-
-use common::{TOKEN_SECRET, TestServer};
+use crate::common::{TOKEN_SECRET, TestServer};
 use serde_json::{Value, json};
 use trove_protocol::{API_VERSION, versioned_path};
 
@@ -759,7 +757,7 @@ async fn delete_artifacts_can_delete_files_on_this_server() {
 #[tokio::test]
 async fn serves_a_home_written_by_the_embedded_sdk() {
     let home = tempfile::tempdir().unwrap();
-    let opts = common::options(home.path(), false);
+    let opts = crate::common::options(home.path(), false);
     assert_eq!(
         opts.db_url(),
         format!("sqlite://{}", home.path().join("trove.db").display())

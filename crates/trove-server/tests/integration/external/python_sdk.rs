@@ -3,9 +3,7 @@
 //! value. The store must then hold a `completed` task whose every file hashes to its record's `hash`.
 //! Fails (does not skip) when the venv cannot be made.
 
-mod common;
-
-use common::TestServer;
+use crate::common::TestServer;
 use sha2::Digest;
 use std::path::Path;
 use std::process::Stdio;

@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 
 #[allow(dead_code)]
-#[path = "../../../examples/artifacts.rs"]
+#[path = "../../../../../examples/artifacts.rs"]
 mod seed;
 
 use trove_testkit::browser::Browser;
