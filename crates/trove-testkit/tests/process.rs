@@ -86,17 +86,22 @@ fn run_ok_fails_the_test_on_a_bad_exit() {
     run_ok(sh("exit 1"), Duration::from_secs(30));
 }
 
-#[test]
-fn a_hung_python_shows_where_it_waits() {
-    let py = trove_testkit::python::Venv::Clearml2.python();
-    let mut c = Command::new(py);
-    c.args(["-c", "import time\ndef stuck_here():\n    time.sleep(600)\nprint('ready', flush=True)\nstuck_here()"]);
-    let f = run(c, Duration::from_secs(3));
-    assert!(f.timed_out(), "{}", f.report());
-    assert_eq!(f.stdout, "ready\n");
-    assert!(
-        f.stacks.contains("stuck_here"),
-        "py-spy did not show the stack: {}",
-        f.stacks
-    );
+/// Tests that need the project's Python venvs; `scripts/test --fast` skips them.
+mod external {
+    use super::*;
+
+    #[test]
+    fn a_hung_python_shows_where_it_waits() {
+        let py = trove_testkit::python::Venv::Clearml2.python();
+        let mut c = Command::new(py);
+        c.args(["-c", "import time\ndef stuck_here():\n    time.sleep(600)\nprint('ready', flush=True)\nstuck_here()"]);
+        let f = run(c, Duration::from_secs(3));
+        assert!(f.timed_out(), "{}", f.report());
+        assert_eq!(f.stdout, "ready\n");
+        assert!(
+            f.stacks.contains("stuck_here"),
+            "py-spy did not show the stack: {}",
+            f.stacks
+        );
+    }
 }

@@ -11,9 +11,13 @@
 ))]
 
 mod errors;
-mod frame_big;
-mod python;
-mod python_previews;
 mod roundtrip;
 mod roundtrip_files;
 mod vectors;
+
+/// Tests that run Python (pandas, numpy, Pillow, pyarrow from the `data` venv); `scripts/test --fast` skips them.
+mod external {
+    mod frame_big;
+    mod python;
+    mod python_previews;
+}

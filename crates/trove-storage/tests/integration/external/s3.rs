@@ -2,9 +2,7 @@
 //! S3 against a real emulator (s3s-fs, started here on a free port; installed by `scripts/emulators`).
 //! Fails, never skips, when the emulator cannot be installed or started.
 
-mod common;
-
-use common::{sha, start_s3s, write_data};
+use crate::common::{sha, start_s3s, write_data};
 use std::sync::atomic::{AtomicU64, Ordering};
 use trove_core::Config;
 use trove_storage::{
@@ -150,7 +148,7 @@ async fn wrong_credentials_and_unreachable_servers_are_errors() {
 
     // (s3s-fs creates missing buckets on write, unlike S3, so a missing bucket cannot be tested here.)
     // Nothing listens: the error names the destination, and the bounded retries end it quickly.
-    let cfg = config(common::free_port(), "");
+    let cfg = config(crate::common::free_port(), "");
     let dest = Destination::parse("s3://bucket/x", &cfg).unwrap();
     let start = std::time::Instant::now();
     let e = dest.check_writable().await.unwrap_err();
@@ -228,7 +226,7 @@ async fn a_failed_multipart_upload_is_aborted() {
     // Nothing is left in the emulator: no object, no pending upload or parts (s3s-fs keeps those as files
     // named `.upload-<id>.json` and `.upload_id-<id>.part-<n>`). s3s-fs's own scratch file of a part request
     // cut off by the abort (`.tmp.<n>.internal.part`) is not an S3 object or upload, so it is ignored.
-    let left: Vec<String> = common::list_files(emu.data.path())
+    let left: Vec<String> = crate::common::list_files(emu.data.path())
         .into_iter()
         .filter(|f| !(f.starts_with(".tmp.") && f.ends_with(".internal.part")))
         .collect();

@@ -1,7 +1,7 @@
 //! Items 6, 7 and 9: attacks through a victim's browser (DNS rebinding, cross-site requests, open redirects,
 //! uploaded pages, cookies) and what errors reveal.
 
-use crate::harness::{Conf, Proc, Server, raw, status_of};
+use crate::attacks::harness::{Conf, Proc, Server, raw, status_of};
 use serde_json::json;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -124,7 +124,7 @@ fn login_redirects_uploaded_pages_cookies_and_errors() {
             .http
             .post(format!("{}/login", s.web))
             .header("content-type", "application/x-www-form-urlencoded")
-            .body(crate::harness::form(&[
+            .body(crate::attacks::harness::form(&[
                 ("access_key", s.access.as_str()),
                 ("secret_key", s.secret.as_str()),
                 ("next", next),
@@ -138,7 +138,7 @@ fn login_redirects_uploaded_pages_cookies_and_errors() {
         .http
         .post(format!("{}/login", s.web))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(crate::harness::form(&[
+        .body(crate::attacks::harness::form(&[
             ("access_key", s.access.as_str()),
             ("secret_key", s.secret.as_str()),
             ("next", "/tasks/x?a=1"),
@@ -154,7 +154,7 @@ fn login_redirects_uploaded_pages_cookies_and_errors() {
         .post(format!("{}/login", s.web))
         .header("X-Forwarded-Proto", "https")
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(crate::harness::form(&[
+        .body(crate::attacks::harness::form(&[
             ("access_key", s.access.as_str()),
             ("secret_key", s.secret.as_str()),
         ]))

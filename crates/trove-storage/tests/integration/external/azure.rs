@@ -2,9 +2,7 @@
 //! Azure Blob against a real emulator (azurite, started here on a free port; installed by `scripts/emulators`).
 //! Fails, never skips, when the emulator cannot be installed or started.
 
-mod common;
-
-use common::{
+use crate::common::{
     AZURITE_ACCOUNT, AZURITE_KEY, azurite_create_container, sha, start_azurite, write_data,
 };
 use trove_core::Config;

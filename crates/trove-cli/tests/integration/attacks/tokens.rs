@@ -1,7 +1,7 @@
 //! Item 2 (revocation, token lifetime, renewal) and the token-forging part of item 1, plus login throttling
 //! (item 7): a revoked key stops working at once everywhere, on one server and on two sharing PostgreSQL.
 
-use crate::harness::{Conf, Proc, SECRET, Server};
+use crate::attacks::harness::{Conf, Proc, SECRET, Server};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
@@ -14,7 +14,7 @@ fn claims(token: &str) -> Value {
 }
 
 /// `trove credentials …` as its own process (as an administrator would run it).
-fn credentials(home: &Path, args: &[&str]) -> String {
+pub(crate) fn credentials(home: &Path, args: &[&str]) -> String {
     let mut all = vec!["credentials"];
     all.extend(args);
     let mut p = Proc::start(home, &all, &[]);
@@ -27,7 +27,7 @@ fn credentials(home: &Path, args: &[&str]) -> String {
     p.text()
 }
 
-fn new_key(home: &Path, extra: &[&str]) -> (String, String) {
+pub(crate) fn new_key(home: &Path, extra: &[&str]) -> (String, String) {
     let mut args = vec!["create"];
     args.extend(extra);
     let out = credentials(home, &args);
@@ -165,34 +165,11 @@ fn failed_logins_are_throttled_on_the_api_and_the_web() {
         .http
         .post(format!("{}/login", s.web))
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(crate::harness::form(&[
+        .body(crate::attacks::harness::form(&[
             ("access_key", s.access.as_str()),
             ("secret_key", s.secret.as_str()),
         ]))
         .send()
         .unwrap();
     assert_eq!(r.status(), 429);
-}
-
-#[test]
-fn revocation_reaches_every_server_on_postgresql() {
-    let db = trove_testkit::postgres::PgDb::create("trove_attacks");
-    let tmp = tempfile::tempdir().unwrap();
-    let flags = ["--db", db.url.as_str()];
-    let a = Server::start(&tmp.path().join("a"), Conf::default(), &flags);
-    let b = Server::start(&tmp.path().join("b"), Conf::default(), &flags);
-    let (k, sec) = new_key(&tmp.path().join("a"), &["--db", db.url.as_str()]);
-    let t = a.login_as(&k, &sec);
-    b.ok(&t, "projects.get_all", json!({}));
-    let cookie = b.web_login(&k, &sec);
-    assert_eq!(b.web_get(&cookie, "/projects").0, 200);
-    credentials(
-        &tmp.path().join("a"),
-        &["revoke", &k, "--db", db.url.as_str()],
-    );
-    assert_eq!(a.call(&t, "projects.get_all", json!({})).0, 401);
-    assert_eq!(b.call(&t, "projects.get_all", json!({})).0, 401);
-    assert_eq!(b.web_get(&cookie, "/projects").0, 303);
-    drop((a, b));
-    drop(db);
 }

@@ -1,8 +1,6 @@
 //! Local folder destinations: round trips, atomic writes, odd names, and bad destinations.
 
-mod common;
-
-use common::{list_files, sha, write_data};
+use crate::common::{list_files, sha, write_data};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use trove_core::Config;

@@ -1,7 +1,7 @@
 //! Item 8: `trove server` stops gracefully on SIGTERM: an upload in flight finishes, an abandoned one leaves
 //! nothing, and the process exits cleanly.
 
-use crate::harness::{Conf, Server, status_of};
+use crate::attacks::harness::{Conf, Server, status_of};
 use rustix::process::Signal;
 use std::io::{Read, Write};
 use std::net::TcpStream;

@@ -11,11 +11,9 @@
     feature = "embedded-sqlite"
 ))]
 
-mod common;
-
-use common::fake_gcs::FakeGcs;
-use common::fault_proxy::{FaultProxy, Mode};
-use common::*;
+use crate::common::fake_gcs::FakeGcs;
+use crate::common::fault_proxy::{FaultProxy, Mode};
+use crate::common::*;
 use polars::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -1,8 +1,8 @@
 //! Items 4 and 5: nobody without credentials makes the server read a big body; bodies, idle connections and
 //! uploads are bounded; connections are capped; a Parquet bomb costs its preview nothing.
 
-use crate::bomb::parquet_bomb;
-use crate::harness::{Conf, Server, raw, status_of};
+use crate::attacks::bomb::parquet_bomb;
+use crate::attacks::harness::{Conf, Server, raw, status_of};
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};

@@ -3,15 +3,13 @@
 //! tests can check the wire format: one multipart part whose field name and file name are the path with a
 //! leading `/`, unquoted; the content type; the bearer token.
 
-mod common;
-
+use crate::common::{list_files, sha, write_data};
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, Multipart, Path as AxPath, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use common::{list_files, sha, write_data};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use trove_core::Config;
@@ -340,7 +338,7 @@ async fn a_broken_download_leaves_no_partial_file() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreachable_or_refusing_server_fails_the_check() {
     // Nothing listens on this port.
-    let port = common::free_port();
+    let port = crate::common::free_port();
     let opts = trove_storage::TransferOptions {
         max_retries: 1,
         ..Default::default()

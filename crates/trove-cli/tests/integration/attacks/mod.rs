@@ -8,7 +8,7 @@
 //! | 1 | a files folder or allowed destination holding the secrets | `reading::a_files_folder_or_allowed_destination_holding_secrets_is_refused` |
 //! | 1, 2 | forged tokens and sessions | `tokens::forged_tokens_and_sessions_are_refused` |
 //! | 2 | revocation (API, files, web, renewal), token lifetime | `tokens::revoked_keys_stop_working_at_once_and_tokens_do_not_outlive_their_ttl` |
-//! | 2 | revocation across two servers on PostgreSQL | `tokens::revocation_reaches_every_server_on_postgresql` |
+//! | 2 | revocation across two servers on PostgreSQL | `external::attacks_postgres::revocation_reaches_every_server_on_postgresql` |
 //! | 3 | records and forms naming other hosts (SSRF with the server's credentials) | `reading::records_and_forms_cannot_make_the_server_contact_other_hosts` |
 //! | 4 | unauthenticated 64 MiB bodies | `limits::unauthenticated_bodies_are_never_read_and_memory_stays_flat` |
 //! | 4 | idle and slow clients, connection cap | `limits::idle_and_slow_clients_are_cut_and_connections_are_capped` |
@@ -20,10 +20,10 @@
 //! | 7 | short token secrets | `browsers::short_token_secrets_are_refused` |
 //! | 8 | SIGTERM with uploads in flight | `lifecycle::sigterm_lets_uploads_in_flight_finish_then_exits` |
 
-mod bomb;
+pub(crate) mod bomb;
 mod browsers;
-mod harness;
+pub(crate) mod harness;
 mod lifecycle;
 mod limits;
 mod reading;
-mod tokens;
+pub(crate) mod tokens;

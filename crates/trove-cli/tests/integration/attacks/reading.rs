@@ -2,7 +2,7 @@
 //! then asks the web UI and the files server for them. The server reads only its configured storage roots
 //! and contacts no host a record names.
 
-use crate::harness::{Conf, SECRET, Server, mode, raw, status_of};
+use crate::attacks::harness::{Conf, SECRET, Server, mode, raw, status_of};
 use serde_json::json;
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -194,7 +194,7 @@ fn a_files_folder_or_allowed_destination_holding_secrets_is_refused() {
         .write(&home);
         let mut args = vec!["server"];
         args.extend(&flags);
-        let mut p = crate::harness::Proc::start(&home, &args, &[]);
+        let mut p = crate::attacks::harness::Proc::start(&home, &args, &[]);
         let code = p.wait_exit(Duration::from_secs(60));
         assert!(
             matches!(code, Some(c) if c != 0),
@@ -258,7 +258,7 @@ fn records_and_forms_cannot_make_the_server_contact_other_hosts() {
         .post(format!("{}/projects/{pid}/settings", s.web))
         .header("cookie", &cookie)
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(crate::harness::form(&[
+        .body(crate::attacks::harness::form(&[
             ("csrf", csrf),
             ("default_output_destination", value.as_str()),
         ]))

@@ -285,7 +285,7 @@ impl Server {
             .http
             .post(format!("{}/login", self.web))
             .header("content-type", "application/x-www-form-urlencoded")
-            .body(crate::harness::form(&[
+            .body(crate::attacks::harness::form(&[
                 ("access_key", access),
                 ("secret_key", secret),
                 ("next", "/projects"),
