@@ -1,5 +1,5 @@
 //! Artifact kinds: turning objects into stored files (serialise + hash + preview) and stored files back
-//! into objects, in the formats of ClearML's Python SDK (reference §2.2–§2.3, §4).
+//! into objects, in the formats of ClearML's Python SDK (docs/clearml-compat.md §2.2, §2.3, §4).
 //!
 //! * [`IntoArtifact`] turns a Rust value into an [`ArtifactObject`] (strings follow ClearML's dispatch:
 //!   existing path, wildcard, URL, text).
