@@ -7,6 +7,7 @@
 //! - [`browser`]: headless Chromium with playwright-core scripts.
 //! - [`postgres`]: fresh PostgreSQL databases, dropped afterwards.
 //! - [`data`]: seeded test bytes, hashing and file listings.
+//! - [`modules`]: module graphs of a crate's sources, to keep them free of cycles.
 //!
 //! Anything a test needs that cannot be set up fails the test with a message saying how to fix it; nothing
 //! here skips a test.
@@ -14,6 +15,7 @@
 pub mod browser;
 pub mod data;
 pub mod emulators;
+pub mod modules;
 pub mod postgres;
 pub mod process;
 pub mod python;

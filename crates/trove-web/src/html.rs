@@ -160,6 +160,46 @@ pub fn pager(base: &str, page: u64, per_page: u64, total: u64) -> Pager {
 
 #[cfg(test)]
 mod tests {
+    use crate::templates::{HtmlEscaper, filters};
+    use askama::Template;
+
+    /// An inline template: a string field and an embedded template.
+    #[derive(Template)]
+    #[template(
+        source = r#"<p title="{{ text }}">{{ text }}</p>{{ inner|fragment }}"#,
+        ext = "html"
+    )]
+    struct Outer<'a> {
+        text: &'a str,
+        inner: super::Notice,
+    }
+
+    #[test]
+    fn values_are_escaped_and_fragments_are_not() {
+        let page = Outer {
+            text: r#"<script>alert(1)</script> "onmouseover=x' &"#,
+            inner: super::notice("err", "<b>&</b>"),
+        }
+        .render()
+        .unwrap();
+        assert_eq!(
+            page,
+            "<p title=\"&lt;script&gt;alert(1)&lt;/script&gt; &quot;onmouseover=x&#39; &amp;\">\
+             &lt;script&gt;alert(1)&lt;/script&gt; &quot;onmouseover=x&#39; &amp;</p>\
+             <div class=\"notice err\">&lt;b&gt;&amp;&lt;/b&gt;</div>"
+        );
+    }
+
+    #[test]
+    fn escaper_matches_html_escape() {
+        for s in ["", "plain é ✓", "a&b<c>d\"e'f", "&lt;", "<<>>", "é<é"] {
+            let mut out = String::new();
+            askama::filters::Escaper::write_escaped_str(&HtmlEscaper, &mut out, s).unwrap();
+            assert_eq!(out, super::escape(s), "{s}");
+        }
+        assert_eq!(super::escape("é<é"), "é&lt;é");
+    }
+
     use super::*;
 
     #[test]

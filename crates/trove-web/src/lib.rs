@@ -31,6 +31,7 @@ mod files;
 pub mod html;
 mod pages;
 pub mod preview;
+mod render;
 mod templates;
 
 pub use auth::{KeyChecker, LoginVerdict, WebAuth};

@@ -1,14 +1,11 @@
-//! The askama side of the pages: the escaper every `.html` template uses (chosen in `askama.toml`), the
-//! `fragment` filter that embeds one rendered template in another, and the render helpers.
+//! The askama side of the pages: the escaper every `.html` template uses (chosen in `askama.toml`) and the
+//! `fragment` filter that embeds one rendered template in another (rendering is in [`crate::render`]).
 //!
 //! Templates live in `crates/trove-web/templates/`. Every `{{ value }}` in them is escaped; no template uses
 //! `|safe`. A template that embeds another one writes `{{ value|fragment }}`, and that filter only accepts
 //! values whose type is itself an askama template, so a `String` built with `format!` cannot slip through
 //! unescaped.
 
-use crate::error::{WebError, WebResult};
-use askama::Template;
-use axum::response::Html;
 use std::fmt;
 
 /// The escaper of the `.html` templates: `& < > " '` become `&amp; &lt; &gt; &quot; &#39;`.
@@ -50,59 +47,8 @@ pub(crate) mod filters {
     }
 }
 
-/// Render a template, or fail with a 500 [`WebError::Render`].
-pub(crate) fn render<T: Template>(template: &T) -> WebResult<String> {
-    template
-        .render()
-        .map_err(|e| WebError::Render(e.to_string()))
-}
-
-/// Render a whole page for a handler.
-pub(crate) fn page<T: Template>(template: &T) -> WebResult<Html<String>> {
-    render(template).map(Html)
-}
-
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    /// An inline template: a string field and an embedded template.
-    #[derive(Template)]
-    #[template(
-        source = r#"<p title="{{ text }}">{{ text }}</p>{{ inner|fragment }}"#,
-        ext = "html"
-    )]
-    struct Outer<'a> {
-        text: &'a str,
-        inner: crate::html::Notice,
-    }
-
-    #[test]
-    fn values_are_escaped_and_fragments_are_not() {
-        let page = Outer {
-            text: r#"<script>alert(1)</script> "onmouseover=x' &"#,
-            inner: crate::html::notice("err", "<b>&</b>"),
-        }
-        .render()
-        .unwrap();
-        assert_eq!(
-            page,
-            "<p title=\"&lt;script&gt;alert(1)&lt;/script&gt; &quot;onmouseover=x&#39; &amp;\">\
-             &lt;script&gt;alert(1)&lt;/script&gt; &quot;onmouseover=x&#39; &amp;</p>\
-             <div class=\"notice err\">&lt;b&gt;&amp;&lt;/b&gt;</div>"
-        );
-    }
-
-    #[test]
-    fn escaper_matches_html_escape() {
-        for s in ["", "plain é ✓", "a&b<c>d\"e'f", "&lt;", "<<>>", "é<é"] {
-            let mut out = String::new();
-            askama::filters::Escaper::write_escaped_str(&HtmlEscaper, &mut out, s).unwrap();
-            assert_eq!(out, crate::html::escape(s), "{s}");
-        }
-        assert_eq!(crate::html::escape("é<é"), "é&lt;é");
-    }
-
     /// No template opts out of escaping: embedded HTML goes through `|fragment`, which takes only templates.
     #[test]
     fn no_template_uses_safe() {

@@ -7,7 +7,8 @@ use crate::bytes_source::is_local_uri;
 use crate::error::{WebError, WebResult};
 use crate::html::{self, Notice, Pager, Time, url_encode};
 use crate::preview::{Preview, PreviewHtml};
-use crate::templates::{self, filters};
+use crate::render;
+use crate::templates::filters;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::response::Html;
@@ -70,7 +71,7 @@ pub(crate) async fn artifacts(
         }
     }
     let base = format!("/tasks/{}/artifacts?", url_encode(&task.id));
-    templates::page(&ArtifactsPage {
+    render::page(&ArtifactsPage {
         name: task.name.clone(),
         crumbs,
         header: task_header(&task, "artifacts", Some(total)),
@@ -250,7 +251,7 @@ pub(crate) async fn preview_fragment(
             (None, p)
         }
     };
-    templates::page(&PreviewFragment {
+    render::page(&PreviewFragment {
         version: version.map(|v| v.version),
         notice,
         preview: PreviewHtml::new(&preview),

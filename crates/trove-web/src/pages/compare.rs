@@ -4,7 +4,8 @@ use super::load_task;
 use crate::Shared;
 use crate::error::{WebError, WebResult};
 use crate::html::{self, Badge, url_encode};
-use crate::templates::{self, filters};
+use crate::render;
+use crate::templates::filters;
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::Html;
@@ -134,7 +135,7 @@ pub(crate) async fn compare(
     let truncated = shown.len() > MAX_ROWS;
     let mut shown = shown;
     shown.truncate(MAX_ROWS);
-    templates::page(&ComparePage {
+    render::page(&ComparePage {
         keys: rows.len(),
         n_diff,
         only_diff,

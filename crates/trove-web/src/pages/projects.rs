@@ -3,7 +3,8 @@
 use crate::Shared;
 use crate::error::{WebError, WebResult};
 use crate::html::{self, Badge, Notice, Pager, Time, url_encode};
-use crate::templates::{self, filters};
+use crate::render;
+use crate::templates::filters;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -59,7 +60,7 @@ pub(crate) async fn projects(State(state): State<Shared>) -> WebResult<Html<Stri
             }
         })
         .collect();
-    templates::page(&ProjectsPage { nodes })
+    render::page(&ProjectsPage { nodes })
 }
 
 /// `templates/projects.html`: the project tree.
@@ -183,7 +184,7 @@ pub(crate) async fn render_project(
 
     let settings = super::cards::project_form(state, headers, &project, notice, typed);
     let base = format!("?q={}&status={}&", url_encode(&f.q), url_encode(&f.status));
-    templates::render(&ProjectPage {
+    render::render(&ProjectPage {
         name: project.name,
         description: project.description,
         total,

@@ -5,7 +5,8 @@ use super::{TaskCrumbs, TaskHeader, load_task, task_crumbs, task_header};
 use crate::Shared;
 use crate::error::WebResult;
 use crate::html::{self, Notice, Time, url_encode};
-use crate::templates::{self, filters};
+use crate::render;
+use crate::templates::filters;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
@@ -198,7 +199,7 @@ pub(crate) async fn render_info(
         }
         sections.push((title, kv_table(&rows)));
     }
-    templates::render(&InfoPage {
+    render::render(&InfoPage {
         name: task.name.clone(),
         crumbs,
         header,
@@ -278,7 +279,7 @@ pub(crate) async fn console(
         })
         .collect::<Vec<_>>();
     let shown = lines.len() as u64;
-    templates::page(&ConsolePage {
+    render::page(&ConsolePage {
         name: task.name.clone(),
         header: task_header(&task, "console", None),
         crumbs,

@@ -6,7 +6,6 @@
 
 mod common;
 mod deprecated_api;
-mod module_graph;
 mod remote;
 mod remote_server;
 mod sdk_async;
