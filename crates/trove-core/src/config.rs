@@ -102,8 +102,9 @@ pub struct SdkConfig {
     pub cache_dir: Option<PathBuf>,
 }
 
-/// The parsed configuration, after environment overrides.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The parsed configuration, after environment overrides. Its `Debug` output never shows secrets (the secret
+/// key, the token secret, or anything in the storage sections, which hold cloud credentials).
+#[derive(Clone, Default, Deserialize)]
 #[serde(default)]
 pub struct Config {
     /// The trove home folder (`$TROVE_HOME`, default `~/.trove`). Not read from the file.
@@ -133,6 +134,27 @@ pub struct Config {
     /// Everything else (storage credential sections and so on), kept for the crates that read them.
     #[serde(flatten)]
     pub extra: toml::Table,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hidden = |v: &Option<String>| v.as_ref().map(|_| "<hidden>");
+        let sections: Vec<&String> = self.extra.keys().collect();
+        f.debug_struct("Config")
+            .field("home", &self.home)
+            .field("file", &self.file)
+            .field("default_output_uri", &self.default_output_uri)
+            .field("api_server", &self.api_server)
+            .field("files_server", &self.files_server)
+            .field("web_server", &self.web_server)
+            .field("access_key", &self.access_key)
+            .field("secret_key", &hidden(&self.secret_key))
+            .field("token_secret", &hidden(&self.token_secret))
+            .field("server", &self.server)
+            .field("sdk", &self.sdk)
+            .field("sections", &sections)
+            .finish()
+    }
 }
 
 impl Config {
@@ -263,6 +285,22 @@ mod tests {
                 .and_then(|t| t.get("region"))
                 .and_then(|v| v.as_str()),
             Some("eu")
+        );
+    }
+
+    #[test]
+    fn debug_output_hides_secrets() {
+        let c = Config::parse(
+            "secret_key = \"SK-123\"\ntoken_secret = \"TS-456\"\n[s3]\nsecret = \"S3-789\"",
+        )
+        .unwrap();
+        let shown = format!("{c:?}");
+        for secret in ["SK-123", "TS-456", "S3-789"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(
+            shown.contains("<hidden>") && shown.contains("s3"),
+            "{shown}"
         );
     }
 
