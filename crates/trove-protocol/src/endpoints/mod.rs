@@ -166,6 +166,10 @@ calls! {
     ModelsUpdateTags = "models.update_tags": UpdateTagsRequest => Updated;
     /// `models.move` → `{project_id}`.
     ModelsMove = "models.move": ModelsMoveRequest => MovedResponse;
+    /// `projects.get_model_metadata_keys` → `{total, remaining, keys}`.
+    ProjectsGetModelMetadataKeys = "projects.get_model_metadata_keys": ModelMetadataKeysRequest => ModelMetadataKeysResponse;
+    /// `projects.get_model_metadata_values` → `{total, values}`.
+    ProjectsGetModelMetadataValues = "projects.get_model_metadata_values": ModelMetadataValuesRequest => ModelMetadataValuesResponse;
     /// `tasks.add_or_update_model` → `{updated}`.
     TasksAddOrUpdateModel = "tasks.add_or_update_model": AddOrUpdateModelRequest => Updated;
     /// `tasks.delete_models` → `{updated}`.

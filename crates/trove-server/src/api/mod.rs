@@ -8,6 +8,7 @@ mod context;
 mod events;
 mod hyperparams;
 mod login;
+mod model_meta;
 mod model_ops;
 mod models;
 pub mod present;

@@ -1,5 +1,5 @@
-//! `models.*`: create, read, list, edit/update, metadata, frameworks, tags, move. Publishing, deleting, the batch
-//! calls and `update_for_task` are in `model_ops`; the task side (`tasks.add_or_update_model`,
+//! `models.*`: create, read, list, edit/update. Metadata, frameworks, tags and moving are in `model_meta`;
+//! publishing, deleting, the batch calls and `update_for_task` in `model_ops`; the task side (`tasks.add_or_update_model`,
 //! `tasks.delete_models`) and the hooks of task deletion/reset/publishing in `task_models`.
 //!
 //! clearml-server's `services/models.py` and `bll/model` are the specification: fields, defaults, errors.
@@ -12,10 +12,9 @@ use serde_json::{Map, Value, json};
 use trove_core::timefmt::iso_from_micros;
 use trove_protocol::ResultCode;
 use trove_protocol::endpoints::{
-    AddOrUpdateMetadataRequest, DeleteMetadataRequest, FrameworksResponse, GetFrameworksRequest,
     MetadataItem, ModelCreatedResponse, ModelDoc, ModelFields, ModelRef, ModelResponse,
-    ModelsCreateRequest, ModelsEditRequest, ModelsGetAllRequest, ModelsMoveRequest, ModelsResponse,
-    MovedResponse, UpdateTagsRequest, Updated, UpdatedFields, paging,
+    ModelsCreateRequest, ModelsEditRequest, ModelsGetAllRequest, ModelsResponse, UpdatedFields,
+    paging,
 };
 use trove_store::{Model, ModelEdit, ModelQuery, NewModel, StoreError};
 
@@ -118,7 +117,7 @@ fn check_name(name: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-async fn check_project(ctx: &Ctx, project: &str) -> Result<(), ApiError> {
+pub async fn check_project(ctx: &Ctx, project: &str) -> Result<(), ApiError> {
     if ctx.state.store.get_project(project).await?.is_none() {
         return Err(ApiError::invalid_project(project));
     }
@@ -233,7 +232,7 @@ fn list_ok(value: Option<&str>, filter: &Option<Vec<String>>) -> bool {
 }
 
 /// Project ids plus, with `include_subprojects`, the ids of their sub-projects.
-async fn expand_projects(ctx: &Ctx, ids: &[String]) -> Result<Vec<String>, ApiError> {
+pub async fn expand_projects(ctx: &Ctx, ids: &[String]) -> Result<Vec<String>, ApiError> {
     let all = ctx.state.store.list_projects().await?;
     let names: Vec<String> = all
         .iter()
@@ -421,126 +420,4 @@ pub async fn edit(ctx: &Ctx, req: ModelsEditRequest) -> Result<UpdatedFields, Ap
         fields.insert("last_update".into(), json!(iso_from_micros(m.last_update)));
     }
     Ok(UpdatedFields { updated: 1, fields })
-}
-
-/// `models.add_or_update_metadata` → `{updated: 1}`: items replace those of the same key (or all metadata with
-/// `replace_metadata`).
-pub async fn add_or_update_metadata(
-    ctx: &Ctx,
-    req: AddOrUpdateMetadataRequest,
-) -> Result<Updated, ApiError> {
-    load_model(ctx, &req.model).await?;
-    let items = metadata_map(&req.metadata);
-    let mut edit = ModelEdit {
-        touch: true,
-        ..Default::default()
-    };
-    if req.replace_metadata {
-        edit.doc.insert("metadata".into(), Value::Object(items));
-    } else {
-        edit.metadata_set = items;
-    }
-    ctx.state
-        .store
-        .edit_model(&req.model, edit)
-        .await
-        .map_err(model_err)?;
-    Ok(Updated { updated: 1 })
-}
-
-/// `models.delete_metadata` → `{updated: 1}` (unknown keys are ignored).
-pub async fn delete_metadata(ctx: &Ctx, req: DeleteMetadataRequest) -> Result<Updated, ApiError> {
-    load_model(ctx, &req.model).await?;
-    let edit = ModelEdit {
-        metadata_remove: req.keys,
-        touch: true,
-        ..Default::default()
-    };
-    ctx.state
-        .store
-        .edit_model(&req.model, edit)
-        .await
-        .map_err(model_err)?;
-    Ok(Updated { updated: 1 })
-}
-
-/// `models.get_frameworks {projects?}` → the distinct non-empty frameworks, sorted.
-pub async fn get_frameworks(
-    ctx: &Ctx,
-    req: GetFrameworksRequest,
-) -> Result<FrameworksResponse, ApiError> {
-    let projects = req.projects.filter(|p| !p.is_empty());
-    Ok(FrameworksResponse {
-        frameworks: ctx
-            .state
-            .store
-            .model_frameworks(projects.as_deref())
-            .await?,
-    })
-}
-
-/// `models.update_tags {ids, add_tags, remove_tags}` → `{updated}` (models changed, per operation).
-pub async fn update_tags(ctx: &Ctx, req: UpdateTagsRequest) -> Result<Updated, ApiError> {
-    if req.add_tags.is_empty() && req.remove_tags.is_empty() {
-        return Err(ApiError::validation(
-            "either add_tags or remove_tags should be provided",
-        ));
-    }
-    let mut updated = 0;
-    for (add, remove) in [
-        (&req.add_tags, &Vec::new()),
-        (&Vec::new(), &req.remove_tags),
-    ] {
-        if add.is_empty() && remove.is_empty() {
-            continue;
-        }
-        for id in &req.ids {
-            let edit = ModelEdit {
-                add_tags: add.clone(),
-                remove_tags: remove.clone(),
-                touch: true,
-                ..Default::default()
-            };
-            match ctx.state.store.edit_model(id, edit).await {
-                Ok(_) => updated += 1,
-                Err(StoreError::NotFound { .. }) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-    }
-    Ok(Updated { updated })
-}
-
-/// `models.move {ids, project | project_name}` → `{project_id}`; `project_name` is created when missing,
-/// `project: null` leaves the models without a project.
-pub async fn move_models(ctx: &Ctx, req: ModelsMoveRequest) -> Result<MovedResponse, ApiError> {
-    let target = match (&req.project_name, &req.project) {
-        (Some(name), _) if !name.is_empty() => Some(ctx.state.store.ensure_project(name).await?.id),
-        (_, Some(Some(id))) => {
-            check_project(ctx, id).await?;
-            Some(id.clone())
-        }
-        (_, Some(None)) => None,
-        _ => {
-            return Err(ApiError::new(
-                ResultCode::MissingRequiredFields,
-                "project or project_name is required",
-            ));
-        }
-    };
-    for id in &req.ids {
-        load_model(ctx, id).await?;
-    }
-    for id in &req.ids {
-        let edit = ModelEdit {
-            project: Some(target.clone()),
-            ..Default::default()
-        };
-        ctx.state
-            .store
-            .edit_model(id, edit)
-            .await
-            .map_err(model_err)?;
-    }
-    Ok(MovedResponse { project_id: target })
 }

@@ -3,7 +3,7 @@
 
 use super::context::Ctx;
 use super::{
-    artifacts, configurations, events, hyperparams, login, model_ops, models, projects,
+    artifacts, configurations, events, hyperparams, login, model_meta, model_ops, models, projects,
     server_info, status, task_models, tasks, users,
 };
 use crate::error::ApiError;
@@ -96,11 +96,11 @@ pub async fn call(
         ModelsGetAllEx => models::get_all;
         ModelsEdit => models::edit;
         ModelsUpdate => models::edit;
-        ModelsAddOrUpdateMetadata => models::add_or_update_metadata;
-        ModelsDeleteMetadata => models::delete_metadata;
-        ModelsGetFrameworks => models::get_frameworks;
-        ModelsUpdateTags => models::update_tags;
-        ModelsMove => models::move_models;
+        ModelsAddOrUpdateMetadata => model_meta::add_or_update_metadata;
+        ModelsDeleteMetadata => model_meta::delete_metadata;
+        ModelsGetFrameworks => model_meta::get_frameworks;
+        ModelsUpdateTags => model_meta::update_tags;
+        ModelsMove => model_meta::move_models;
         ModelsSetReady => model_ops::set_ready;
         ModelsPublishMany => model_ops::publish_many;
         ModelsArchiveMany => model_ops::archive_many;
@@ -108,6 +108,8 @@ pub async fn call(
         ModelsDelete => model_ops::delete;
         ModelsDeleteMany => model_ops::delete_many;
         ModelsUpdateForTask => model_ops::update_for_task, ep;
+        ProjectsGetModelMetadataKeys => model_meta::metadata_keys;
+        ProjectsGetModelMetadataValues => model_meta::metadata_values;
         TasksAddOrUpdateModel => task_models::add_or_update_model;
         TasksDeleteModels => task_models::delete_models;
     }

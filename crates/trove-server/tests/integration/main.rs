@@ -7,6 +7,7 @@
 mod api;
 mod common;
 mod files;
+mod models_api;
 mod result_codes;
 
 /// Tests that need Python, Chromium, PostgreSQL or an emulator.

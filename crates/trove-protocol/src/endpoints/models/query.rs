@@ -1,4 +1,5 @@
 //! `models.get_all` / `get_all_ex`, `models.get_frameworks`, `models.update_for_task`, `models.move`,
+//! `projects.get_model_metadata_keys` / `get_model_metadata_values`,
 //! `models.update_tags`.
 
 use crate::{CallError, Validate, lenient, require};
@@ -285,4 +286,141 @@ impl Validate for UpdateTagsRequest {
         }
         Ok(())
     }
+}
+
+fn page_size_default() -> u64 {
+    500
+}
+
+/// `projects.get_model_metadata_keys {project?, include_subprojects, page, page_size}`: without `project`,
+/// all models (or, with `include_subprojects: false`, those without a project).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ModelMetadataKeysRequest {
+    /// The project (and, by default, its sub-projects).
+    #[serde(
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub project: Option<String>,
+    /// Include sub-projects (default true).
+    #[serde(deserialize_with = "lenient::flag")]
+    pub include_subprojects: bool,
+    /// Page number (from 0).
+    #[serde(
+        deserialize_with = "lenient::opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub page: Option<u64>,
+    /// Page size (default 500).
+    #[serde(
+        deserialize_with = "lenient::opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub page_size: Option<u64>,
+}
+
+impl Default for ModelMetadataKeysRequest {
+    fn default() -> Self {
+        Self {
+            project: None,
+            include_subprojects: true,
+            page: None,
+            page_size: None,
+        }
+    }
+}
+
+impl Validate for ModelMetadataKeysRequest {}
+
+/// `{total, remaining, keys}`: the distinct metadata keys, sorted, paged.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ModelMetadataKeysResponse {
+    /// How many keys there are in all.
+    pub total: u64,
+    /// How many come after this page.
+    pub remaining: u64,
+    /// This page of keys.
+    pub keys: Vec<String>,
+}
+
+/// `projects.get_model_metadata_values {key, projects?, include_subprojects, page, page_size}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ModelMetadataValuesRequest {
+    /// The metadata key (required).
+    #[serde(deserialize_with = "lenient::string")]
+    pub key: String,
+    /// Only models of these projects (absent: all, or without `include_subprojects` those without a project).
+    #[serde(
+        deserialize_with = "lenient::opt_string_list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub projects: Option<Vec<String>>,
+    /// Include sub-projects (default true).
+    #[serde(deserialize_with = "lenient::flag")]
+    pub include_subprojects: bool,
+    /// Page number (from 0).
+    #[serde(
+        deserialize_with = "lenient::opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub page: Option<u64>,
+    /// Page size (default 500).
+    #[serde(
+        deserialize_with = "lenient::opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub page_size: Option<u64>,
+}
+
+impl Default for ModelMetadataValuesRequest {
+    fn default() -> Self {
+        Self {
+            key: String::new(),
+            projects: None,
+            include_subprojects: true,
+            page: None,
+            page_size: None,
+        }
+    }
+}
+
+impl Validate for ModelMetadataValuesRequest {
+    fn validate(&self) -> Result<(), CallError> {
+        require("key", &self.key)
+    }
+}
+
+impl ModelMetadataValuesRequest {
+    /// `(offset, limit)` of the requested page.
+    pub fn window(&self) -> (usize, usize) {
+        window(self.page, self.page_size)
+    }
+}
+
+impl ModelMetadataKeysRequest {
+    /// `(offset, limit)` of the requested page.
+    pub fn window(&self) -> (usize, usize) {
+        window(self.page, self.page_size)
+    }
+}
+
+fn window(page: Option<u64>, size: Option<u64>) -> (usize, usize) {
+    let size = size.unwrap_or_else(page_size_default).max(1);
+    (
+        page.unwrap_or(0).saturating_mul(size) as usize,
+        size as usize,
+    )
+}
+
+/// `{total, values}`: the distinct values of a metadata key, sorted, paged.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ModelMetadataValuesResponse {
+    /// How many distinct values there are in all.
+    pub total: u64,
+    /// This page of values.
+    pub values: Vec<String>,
 }
