@@ -339,8 +339,9 @@ async fn edit_of(ctx: &Ctx, f: &ModelFields) -> Result<(ModelEdit, Map<String, V
                 .with_data(json!({ "label": k })),
         );
     }
+    // No length check here: clearml-server validates names on create only (its edit is an update that skips
+    // document validation), and the SDK renames models to short names such as "om".
     if let Some(n) = &f.name {
-        check_name(n)?;
         edit.name = Some(n.trim().to_string());
         fields.insert("name".into(), json!(n.trim()));
     }
