@@ -79,6 +79,10 @@ result_codes! {
     /// 200/0: success.
     Ok = (ClearMl, 200, 0, "ok", "OK");
 
+    /// 301/1: the endpoint is no longer supported for the requested API version (`models.update_for_task`
+    /// above 2.13).
+    MovedNotSupported = (ClearMl, 301, 1, "not_supported", "this endpoint is no longer supported for the requested API version");
+
     /// 400/0: a malformed request (bad JSON, a body that is not an object).
     BadRequest = (ClearMl, 400, 0, "bad_request", "bad request");
     /// 400/1: the endpoint is not supported.
@@ -149,6 +153,8 @@ result_codes! {
     InvalidModelUri = (ClearMl, 400, 204, "invalid_model_uri", "invalid model URI");
     /// 400/205: the model is used by tasks.
     ModelInUse = (ClearMl, 400, 205, "model_in_use", "model is used by tasks");
+    /// 400/206: the (published) task that created the model exists.
+    ModelCreatingTaskExists = (ClearMl, 400, 206, "model_creating_task_exists", "task that created this model exists");
 
     /// 400/300: invalid user.
     InvalidUser = (ClearMl, 400, 300, "invalid_user", "invalid user");

@@ -80,6 +80,35 @@ pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     })
 }
 
+/// An optional flag (`null` = absent); a given value reads as [`flag`] does.
+pub fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    match value(d)? {
+        Value::Null => Ok(None),
+        Value::Bool(b) => Ok(Some(b)),
+        Value::String(s) => Ok(Some(matches!(
+            s.to_ascii_lowercase().as_str(),
+            "true" | "1" | "yes"
+        ))),
+        Value::Number(n) => Ok(Some(n.as_f64().is_some_and(|v| v != 0.0))),
+        other => Err(D::Error::custom(format!("must be a boolean, got {other}"))),
+    }
+}
+
+/// An optional integer (may be negative): a number (a fractional one is truncated) or a numeric string.
+pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let bad = || D::Error::custom("must be an integer");
+    match value(d)? {
+        Value::Null => Ok(None),
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(|f| f as i64))
+            .map(Some)
+            .ok_or_else(bad),
+        Value::String(s) => s.trim().parse().map(Some).map_err(|_| bad()),
+        other => Err(D::Error::custom(format!("must be an integer, got {other}"))),
+    }
+}
+
 /// An optional non-negative integer: a number (a fractional one is truncated) or a numeric string.
 pub fn opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
     let bad = || D::Error::custom("must be a non-negative integer");

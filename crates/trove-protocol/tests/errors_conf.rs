@@ -5,8 +5,13 @@
 use std::collections::HashMap;
 use trove_protocol::{Origin, ResultCode};
 
-/// Sections 400, 401, 403 and 500 of `errors.conf`, as published.
+/// Sections 301, 400, 401, 403 and 500 of `errors.conf`, as published.
 const ERRORS_CONF: &str = r#"
+301 {
+    _: "moved_permanently"
+    1: ["not_supported", "this endpoint is no longer supported for the requested API version"]
+}
+
 400 {
     _: "bad_request"
     1: ["not_supported", "endpoint is not supported"]
@@ -245,6 +250,12 @@ fn the_numbers_trove_relies_on() {
         (InvalidTaskId, 400, 101),
         (InvalidTaskStatus, 400, 110),
         (InvalidProjectId, 400, 401),
+        (InvalidModelId, 400, 201),
+        (ModelIsReady, 400, 203),
+        (ModelInUse, 400, 205),
+        (ModelCreatingTaskExists, 400, 206),
+        (TaskCannotBeDeleted, 400, 123),
+        (MovedNotSupported, 301, 1),
         (ExpectedUniqueData, 400, 801),
         (BadAuthType, 401, 10),
         (NoCredentials, 401, 20),

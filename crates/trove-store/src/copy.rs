@@ -1,8 +1,8 @@
 //! Copying everything from one store into another (`trove migrate`): projects, tasks (ids, times, documents),
-//! artifacts, versions, events, credentials and settings. Uses only [`MetadataStore`] methods, so it works
+//! artifacts, versions, events, models, credentials and settings. Uses only [`MetadataStore`] methods, so it works
 //! between any two engines.
 
-use crate::{MetadataStore, Result, TaskQuery};
+use crate::{MetadataStore, ModelQuery, Result, TaskQuery};
 use std::collections::BTreeSet;
 
 /// Tasks read per page from the source.
@@ -11,6 +11,8 @@ const TASK_PAGE: u64 = 500;
 const ARTIFACT_PAGE: u64 = 1000;
 /// Events read per page from the source.
 const EVENT_PAGE: u64 = 5000;
+/// Models read per page from the source.
+const MODEL_PAGE: u64 = 500;
 
 /// What [`copy_store`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -25,6 +27,8 @@ pub struct CopyReport {
     pub versions: u64,
     /// Events appended.
     pub events: u64,
+    /// Models inserted.
+    pub models: u64,
     /// Key pairs inserted.
     pub credentials: u64,
     /// Settings inserted.
@@ -35,6 +39,7 @@ pub struct CopyReport {
 pub async fn is_empty_store(store: &dyn MetadataStore) -> Result<bool> {
     Ok(store.list_projects().await?.is_empty()
         && store.count_tasks(&TaskQuery::default()).await? == 0
+        && store.count_models(&ModelQuery::default()).await? == 0
         && store.list_credentials().await?.is_empty())
 }
 
@@ -80,6 +85,23 @@ pub async fn copy_store(
             copy_task_children(from, to, &task.id, &mut report).await?;
             done += 1;
             progress(done, total);
+        }
+    }
+    let mut offset = 0;
+    loop {
+        let page = from
+            .query_models(&ModelQuery {
+                offset,
+                limit: MODEL_PAGE,
+                ..Default::default()
+            })
+            .await?;
+        if page.is_empty() {
+            break;
+        }
+        offset += page.len() as u64;
+        for m in &page {
+            report.models += u64::from(to.import_model(m).await?);
         }
     }
     tracing::info!(?report, "store copied");

@@ -1,7 +1,8 @@
 //! The metadata store behind one trait, [`MetadataStore`]: projects, tasks, artifact records (upserted per
-//! `(key, mode)`), registered-artifact versions, events (console lines, scalars), API credentials and server
-//! settings. [`open`] picks the engine from a URL: `sqlite://path` (the embedded default, WAL, busy timeout, safe
-//! for several processes) or `postgres://…` (for several servers). Migrations run on open.
+//! `(key, mode)`), registered-artifact versions, events (console lines, scalars), API credentials, server
+//! settings, and models ([`ModelStore`], a supertrait). [`open`] picks the engine from a URL: `sqlite://path`
+//! (the embedded default, WAL, busy timeout, safe for several processes) or `postgres://…` (for several
+//! servers). Migrations run on open.
 //!
 //! [`copy_store`] copies one store into another keeping ids and timestamps (`trove migrate`).
 //!
@@ -26,6 +27,7 @@ mod events;
 mod import;
 mod migrate;
 mod model;
+mod models;
 mod open;
 mod projects;
 mod store;
@@ -33,6 +35,7 @@ mod tasks;
 
 pub use copy::{CopyReport, copy_store, is_empty_store};
 pub use model::*;
+pub use models::{Model, ModelEdit, ModelQuery, ModelStore, NewModel};
 pub use open::{default_sqlite_url, open};
 
 use async_trait::async_trait;
@@ -101,7 +104,7 @@ pub type SharedStore = Arc<dyn MetadataStore>;
 
 /// Every operation trove needs from its metadata store. Both engines implement it with the same behaviour.
 #[async_trait]
-pub trait MetadataStore: Send + Sync + 'static {
+pub trait MetadataStore: ModelStore + Send + Sync + 'static {
     /// "sqlite" or "postgres".
     fn engine(&self) -> &'static str;
 

@@ -20,11 +20,12 @@ struct Migration {
     postgres: &'static [&'static str],
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial schema",
-    statements: &[
-        "CREATE TABLE projects (
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial schema",
+        statements: &[
+            "CREATE TABLE projects (
             id {key} PRIMARY KEY,
             name {key} NOT NULL UNIQUE,
             description TEXT NOT NULL,
@@ -32,7 +33,7 @@ const MIGRATIONS: &[Migration] = &[Migration {
             created BIGINT NOT NULL,
             last_update BIGINT NOT NULL,
             extra TEXT NOT NULL)",
-        "CREATE TABLE tasks (
+            "CREATE TABLE tasks (
             id {key} PRIMARY KEY,
             project {key} NOT NULL REFERENCES projects(id),
             name {key} NOT NULL,
@@ -46,11 +47,11 @@ const MIGRATIONS: &[Migration] = &[Migration {
             completed BIGINT,
             last_update BIGINT NOT NULL,
             doc TEXT NOT NULL)",
-        "CREATE INDEX tasks_by_update ON tasks (last_update DESC, id)",
-        "CREATE INDEX tasks_by_project ON tasks (project, last_update DESC, id)",
-        "CREATE INDEX tasks_by_status ON tasks (status, last_update DESC, id)",
-        "CREATE INDEX tasks_by_name ON tasks (name)",
-        "CREATE TABLE artifacts (
+            "CREATE INDEX tasks_by_update ON tasks (last_update DESC, id)",
+            "CREATE INDEX tasks_by_project ON tasks (project, last_update DESC, id)",
+            "CREATE INDEX tasks_by_status ON tasks (status, last_update DESC, id)",
+            "CREATE INDEX tasks_by_name ON tasks (name)",
+            "CREATE TABLE artifacts (
             task_id {key} NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
             key {key} NOT NULL,
             mode {key} NOT NULL,
@@ -62,7 +63,7 @@ const MIGRATIONS: &[Migration] = &[Migration {
             timestamp BIGINT,
             data TEXT NOT NULL,
             PRIMARY KEY (task_id, key, mode))",
-        "CREATE TABLE versions (
+            "CREATE TABLE versions (
             task_id {key} NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
             key {key} NOT NULL,
             version BIGINT NOT NULL,
@@ -72,27 +73,56 @@ const MIGRATIONS: &[Migration] = &[Migration {
             uri TEXT NOT NULL,
             data_hash TEXT,
             PRIMARY KEY (task_id, key, version))",
-        "CREATE TABLE events (
+            "CREATE TABLE events (
             id {serial},
             task {key} NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
             kind {key} NOT NULL,
             timestamp BIGINT NOT NULL,
             iter BIGINT,
             body TEXT NOT NULL)",
-        "CREATE INDEX events_by_task ON events (task, id)",
-        "CREATE INDEX events_by_task_kind ON events (task, kind, id)",
-        "CREATE TABLE credentials (
+            "CREATE INDEX events_by_task ON events (task, id)",
+            "CREATE INDEX events_by_task_kind ON events (task, kind, id)",
+            "CREATE TABLE credentials (
             access_key {key} PRIMARY KEY,
             secret_hash TEXT NOT NULL,
             created BIGINT NOT NULL,
             revoked BIGINT NOT NULL DEFAULT 0)",
-        "CREATE TABLE settings (
+            "CREATE TABLE settings (
             key {key} PRIMARY KEY,
             value TEXT NOT NULL)",
-    ],
-    sqlite: &[],
-    postgres: &[],
-}];
+        ],
+        sqlite: &[],
+        postgres: &[],
+    },
+    Migration {
+        version: 2,
+        name: "models",
+        // `project`, `task` and `parent` are not foreign keys: a model outlives its task (`task` becomes
+        // `__DELETED__<id>`) and its project. `ready` is 0/1 (BIGINT reads the same through both engines).
+        statements: &[
+            "CREATE TABLE models (
+            id {key} PRIMARY KEY,
+            name {key} NOT NULL,
+            project {key},
+            task {key},
+            parent {key},
+            uri TEXT NOT NULL,
+            framework {key},
+            ready BIGINT NOT NULL DEFAULT 0,
+            created BIGINT NOT NULL,
+            last_update BIGINT NOT NULL,
+            last_change BIGINT NOT NULL,
+            doc TEXT NOT NULL)",
+            "CREATE INDEX models_by_task ON models (task, created)",
+            "CREATE INDEX models_by_project ON models (project, created DESC, id)",
+            "CREATE INDEX models_by_created ON models (created DESC, id)",
+            "CREATE INDEX models_by_uri ON models (uri)",
+            "CREATE INDEX models_by_name ON models (name)",
+        ],
+        sqlite: &[],
+        postgres: &[],
+    },
+];
 
 /// The schema version this build writes.
 pub(crate) fn latest_version() -> i64 {

@@ -71,21 +71,32 @@ pub(crate) async fn serve_file(
             .ok_or_else(|| WebError::NotFound(format!("bytes of artifact {key:?}")))?,
     };
     let source = bytes_source::resolve(&state, &uri)?;
-    let (size, stream) = source.stream().await?;
-    let name = file_name(&uri);
-    let guessed = mime_guess::from_path(&name)
-        .first_raw()
-        .unwrap_or("application/octet-stream");
     let recorded = rec
         .type_data
         .content_type
         .as_deref()
         .filter(|_| ver.is_none());
+    stream_bytes(&source, &uri, recorded, q.contains_key("download")).await
+}
+
+/// The bytes of `source` (stored at `uri`) as a response: raster images inline, text as `text/plain`, anything
+/// else (or everything with `download`) as an attachment named after the URI's last segment; a `sandbox` CSP
+/// on all of it. `recorded` is the content type the client recorded, if any (else guessed from the name).
+pub(crate) async fn stream_bytes(
+    source: &bytes_source::Source,
+    uri: &str,
+    recorded: Option<&str>,
+    download: bool,
+) -> WebResult<Response> {
+    let (size, stream) = source.stream().await?;
+    let name = file_name(uri);
+    let guessed = mime_guess::from_path(&name)
+        .first_raw()
+        .unwrap_or("application/octet-stream");
     let ct = recorded
         .filter(|c| !c.is_empty())
         .unwrap_or(guessed)
         .to_ascii_lowercase();
-    let download = q.contains_key("download");
     let (content_type, kind) = if download {
         ("application/octet-stream".to_string(), "attachment")
     } else if INLINE_IMAGES.contains(&ct.as_str()) {

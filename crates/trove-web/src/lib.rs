@@ -11,7 +11,10 @@
 //! | `/tasks/{id}` | INFO tab: status, times, where the artifacts went and why, the task document's fields |
 //! | `POST /tasks/{id}/output` | set the task's output destination while it is not completed |
 //! | `/tasks/{id}/artifacts` | ARTIFACTS tab: DATA AUDIT and OTHER groups, 100 per page, lazy previews |
+//! | `/tasks/{id}/models` | MODELS tab: input and output models (framework, weights, published, tags, metadata) |
 //! | `/tasks/{id}/console` | CONSOLE tab: `log` events |
+//! | `/models/{id}/file[?download]` | a model's weights, streamed (only inside the storage roots) |
+//! | `/models/{id}/preview` | an HTML fragment: the weights file's preview |
 //! | `/compare?tasks=a,b` | artifacts side by side by key, differences highlighted |
 //! | `/files/{task}/{key}[?version=n][&mode=input][&download]` | the artifact's bytes, streamed |
 //! | `/preview/{task}/{key}[?version=n][&mode=input]` | an HTML fragment: the artifact's preview |
@@ -80,6 +83,9 @@ pub fn router(state: WebState) -> Router {
         .route("/tasks/{id}/output", post(pages::settings::task_output))
         .route("/tasks/{id}/artifacts", get(pages::artifacts::artifacts))
         .route("/tasks/{id}/console", get(pages::task::console))
+        .route("/tasks/{id}/models", get(pages::models::models))
+        .route("/models/{id}/file", get(pages::models::model_file))
+        .route("/models/{id}/preview", get(pages::models::model_preview))
         .route("/compare", get(pages::compare::compare))
         .route("/files/{task}/{*key}", get(files::serve_file))
         .route(

@@ -1,15 +1,16 @@
 //! Every page and fragment, rendered through the real router over a real SQLite store and files folder, with
 //! hostile text in every place a user, a client or a stored file can put text: project and task names,
 //! descriptions, the task document, artifact keys, types, modes, URIs, hashes, metadata, recorded previews,
-//! upload errors, console lines, CSV cells, JSON, ZIP entry names, NPZ member names, form values, URLs that end
-//! up in error messages and the login page's `next`. No payload may reach a page unescaped, and each page must
+//! upload errors, console lines, CSV cells, JSON, ZIP entry names, NPZ member names, models (names, frameworks,
+//! tags, metadata, comments, weights URIs, the task's names for them, missing model ids), form values, URLs that
+//! end up in error messages and the login page's `next`. No payload may reach a page unescaped, and each page must
 //! show the escaped text where the payload belongs.
 
 mod common;
 
 use std::io::Write;
 use trove_core::{ArtifactRecord, ArtifactVersion, TaskStatus, UploadState};
-use trove_store::{NewProject, NewTask, StatusChange};
+use trove_store::{NewModel, NewProject, NewTask, StatusChange, TaskEdit};
 use trove_web::html::url_encode;
 use trove_web::{WebAuth, WebState};
 
@@ -24,7 +25,7 @@ fn escaped(i: usize) -> String {
 }
 
 /// Payloads used in this test.
-const N: usize = 40;
+const N: usize = 50;
 
 /// Nothing of any payload appears unescaped: no `<script>`, no attribute breakout, no raw quote or `&`.
 fn assert_inert(what: &str, page: &str) {
@@ -205,6 +206,59 @@ async fn hostile_text_is_escaped_on_every_page() {
         }])
         .await
         .unwrap();
+    // models: one with every text field hostile and weights outside the roots, one with a CSV inside them, and
+    // a reference to a model the store does not have
+    let hostile_model = store
+        .create_model(NewModel {
+            name: p(40),
+            task: Some(t.clone()),
+            uri: format!("file:///tmp/{}.bin", p(48)),
+            framework: Some(p(41)),
+            doc: serde_json::json!({
+                "tags": [p(42)], "comment": p(46),
+                "metadata": {p(43): {"key": p(43), "type": p(45), "value": p(44)}},
+            })
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let weights = stored_artifact(
+        &objects,
+        &tmp,
+        "weights",
+        "weights.csv",
+        format!("idx,{}\nr0,1\n", p(43)).as_bytes(),
+    );
+    let csv_model = store
+        .create_model(NewModel {
+            name: "csv weights".into(),
+            uri: weights.uri.clone().unwrap_or_default(),
+            ready: true,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let mut models_doc = serde_json::Map::new();
+    models_doc.insert(
+        "models".into(),
+        serde_json::json!({
+            "input": [{"name": "missing", "model": p(49)}, {"name": "csv", "model": csv_model.id}],
+            "output": [{"name": p(47), "model": hostile_model.id}],
+        }),
+    );
+    store
+        .edit_task(
+            &t,
+            TaskEdit {
+                doc: models_doc,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
     // a second task to compare with
     let other = store
         .create_task(NewTask {
@@ -281,6 +335,29 @@ async fn hostile_text_is_escaped_on_every_page() {
 
     let page = get(format!("/tasks/{t}/console"), 200).await;
     assert_escaped("console", &page, &[4, 19, 20]);
+
+    let page = get(format!("/tasks/{t}/models"), 200).await;
+    assert_escaped(
+        "models",
+        &page,
+        &[4, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49],
+    );
+    let mid = url_encode(&hostile_model.id);
+    let page = get(format!("/models/{mid}/preview"), 200).await;
+    assert_escaped("model outside the roots", &page, &[48]);
+    let page = get(format!("/models/{mid}/file"), 502).await;
+    assert_inert("weights outside the roots", &page);
+    let cid = url_encode(&csv_model.id);
+    assert!(
+        page_has_download(&get(format!("/tasks/{t}/models"), 200).await, &cid),
+        "download link of the readable model"
+    );
+    let page = get(format!("/models/{cid}/preview"), 200).await;
+    assert_escaped("model csv preview", &page, &[43]);
+    let bytes = get(format!("/models/{cid}/file?download"), 200).await;
+    assert_eq!(bytes, format!("idx,{}\nr0,1\n", p(43)));
+    let page = get(format!("/models/{}/preview", url_encode(&p(49))), 404).await;
+    assert_escaped("missing model", &page, &[49]);
 
     let page = get(format!("/compare?tasks={t},{}", other.id), 200).await;
     assert_escaped("compare", &page, &[4, 11, 14, 29, 30, 31]);
@@ -397,4 +474,9 @@ async fn hostile_text_is_escaped_on_every_page() {
     assert!(!page.contains("<script>alert('n')"), "{page}");
     assert!(page.contains(escaped_next));
     assert!(page.contains("Wrong access key or secret key."));
+}
+
+/// The models page offers `/models/<id>/file?download` for the model `id` (URL-encoded).
+fn page_has_download(page: &str, id: &str) -> bool {
+    page.contains(&format!(r#"href="/models/{id}/file?download""#))
 }

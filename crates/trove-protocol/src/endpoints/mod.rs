@@ -6,6 +6,7 @@
 
 pub mod artifacts;
 pub mod events;
+pub mod models;
 pub mod params;
 pub mod projects;
 pub mod server;
@@ -14,6 +15,7 @@ pub mod tasks;
 
 pub use artifacts::*;
 pub use events::*;
+pub use models::*;
 pub use params::*;
 pub use projects::*;
 pub use server::*;
@@ -127,6 +129,51 @@ calls! {
     EventsAdd = "events.add": Event => AddEventsResponse;
     /// `events.get_task_log`: console lines, oldest first, paged by `scroll_id`.
     EventsGetTaskLog = "events.get_task_log": GetTaskLogRequest => TaskLogResponse;
+
+    /// `models.create` → `{id, created}`.
+    ModelsCreate = "models.create": ModelsCreateRequest => ModelCreatedResponse;
+    /// `models.get_by_id` → `{model}`.
+    ModelsGetById = "models.get_by_id": ModelRef => ModelResponse;
+    /// `models.get_all`: filters, projection, ordering, paging.
+    ModelsGetAll = "models.get_all": ModelsGetAllRequest => ModelsResponse;
+    /// `models.get_all_ex`: as `models.get_all`, plus `include_stats`.
+    ModelsGetAllEx = "models.get_all_ex": ModelsGetAllRequest => ModelsResponse;
+    /// `models.edit` → `{updated, fields}`.
+    ModelsEdit = "models.edit": ModelsEditRequest => UpdatedFields;
+    /// `models.update` → `{updated, fields}`.
+    ModelsUpdate = "models.update": ModelsEditRequest => UpdatedFields;
+    /// `models.set_ready`: publish a model (and its task).
+    ModelsSetReady = "models.set_ready": ModelsSetReadyRequest => SetReadyResponse;
+    /// `models.add_or_update_metadata`.
+    ModelsAddOrUpdateMetadata = "models.add_or_update_metadata": AddOrUpdateMetadataRequest => Updated;
+    /// `models.delete_metadata`.
+    ModelsDeleteMetadata = "models.delete_metadata": DeleteMetadataRequest => Updated;
+    /// `models.archive_many`.
+    ModelsArchiveMany = "models.archive_many": BatchRequest => BatchResponse;
+    /// `models.unarchive_many`.
+    ModelsUnarchiveMany = "models.unarchive_many": BatchRequest => BatchResponse;
+    /// `models.delete` → `{deleted, url}`.
+    ModelsDelete = "models.delete": ModelsDeleteRequest => ModelDeletedResponse;
+    /// `models.publish_many`.
+    ModelsPublishMany = "models.publish_many": ModelsPublishManyRequest => BatchResponse;
+    /// `models.delete_many`.
+    ModelsDeleteMany = "models.delete_many": ModelsDeleteManyRequest => BatchResponse;
+    /// `models.update_for_task` (API ≤ 2.13; 301/1 above).
+    ModelsUpdateForTask = "models.update_for_task": UpdateForTaskRequest => ModelCreatedResponse;
+    /// `models.get_frameworks` → `{frameworks}`.
+    ModelsGetFrameworks = "models.get_frameworks": GetFrameworksRequest => FrameworksResponse;
+    /// `models.update_tags` → `{updated}`.
+    ModelsUpdateTags = "models.update_tags": UpdateTagsRequest => Updated;
+    /// `models.move` → `{project_id}`.
+    ModelsMove = "models.move": ModelsMoveRequest => MovedResponse;
+    /// `projects.get_model_metadata_keys` → `{total, remaining, keys}`.
+    ProjectsGetModelMetadataKeys = "projects.get_model_metadata_keys": ModelMetadataKeysRequest => ModelMetadataKeysResponse;
+    /// `projects.get_model_metadata_values` → `{total, values}`.
+    ProjectsGetModelMetadataValues = "projects.get_model_metadata_values": ModelMetadataValuesRequest => ModelMetadataValuesResponse;
+    /// `tasks.add_or_update_model` → `{updated}`.
+    TasksAddOrUpdateModel = "tasks.add_or_update_model": AddOrUpdateModelRequest => Updated;
+    /// `tasks.delete_models` → `{updated}`.
+    TasksDeleteModels = "tasks.delete_models": DeleteModelsRequest => Updated;
 }
 
 /// An empty object: requests without fields, answers without data.

@@ -35,6 +35,12 @@ pub struct StatusChangeRequest {
         skip_serializing_if = "lenient::is_false"
     )]
     pub publish: bool,
+    /// `tasks.publish`: also publish the task's output model (absent = true).
+    #[serde(
+        deserialize_with = "lenient::opt_flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub publish_model: Option<bool>,
 }
 
 impl StatusChangeRequest {

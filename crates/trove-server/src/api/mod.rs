@@ -8,12 +8,16 @@ mod context;
 mod events;
 mod hyperparams;
 mod login;
+mod model_meta;
+mod model_ops;
+mod models;
 pub mod present;
 mod projects;
 mod routes;
 mod server_info;
 mod status;
 mod task_access;
+mod task_models;
 mod tasks;
 mod users;
 

@@ -3,8 +3,8 @@
 
 use super::context::Ctx;
 use super::{
-    artifacts, configurations, events, hyperparams, login, projects, server_info, status, tasks,
-    users,
+    artifacts, configurations, events, hyperparams, login, model_meta, model_ops, models, projects,
+    server_info, status, task_models, tasks, users,
 };
 use crate::error::ApiError;
 use axum::http::StatusCode;
@@ -89,6 +89,29 @@ pub async fn call(
         EventsAddBatch => events::add_batch;
         EventsAdd => events::add;
         EventsGetTaskLog => events::get_task_log;
+
+        ModelsCreate => models::create;
+        ModelsGetById => models::get_by_id;
+        ModelsGetAll => models::get_all;
+        ModelsGetAllEx => models::get_all;
+        ModelsEdit => models::edit;
+        ModelsUpdate => models::edit;
+        ModelsAddOrUpdateMetadata => model_meta::add_or_update_metadata;
+        ModelsDeleteMetadata => model_meta::delete_metadata;
+        ModelsGetFrameworks => model_meta::get_frameworks;
+        ModelsUpdateTags => model_meta::update_tags;
+        ModelsMove => model_meta::move_models;
+        ModelsSetReady => model_ops::set_ready;
+        ModelsPublishMany => model_ops::publish_many;
+        ModelsArchiveMany => model_ops::archive_many;
+        ModelsUnarchiveMany => model_ops::unarchive_many;
+        ModelsDelete => model_ops::delete;
+        ModelsDeleteMany => model_ops::delete_many;
+        ModelsUpdateForTask => model_ops::update_for_task, ep;
+        ProjectsGetModelMetadataKeys => model_meta::metadata_keys;
+        ProjectsGetModelMetadataValues => model_meta::metadata_values;
+        TasksAddOrUpdateModel => task_models::add_or_update_model;
+        TasksDeleteModels => task_models::delete_models;
     }
     Err(ApiError::not_found(format!(
         "Unknown endpoint {:?}: trove implements the ClearML subset listed in its README",

@@ -84,6 +84,9 @@ pub async fn change(
     if to == TaskStatus::Completed && req.publish {
         t = set_status(ctx, id, TaskStatus::Published, req.force, reason, message).await?;
     }
+    if t.status == TaskStatus::Published && req.publish_model != Some(false) {
+        super::task_models::on_task_publish(ctx, id).await?;
+    }
     Ok(StatusChangeResponse {
         updated: 1,
         fields: status_fields(&t),
@@ -136,6 +139,7 @@ pub async fn reset(ctx: &Ctx, req: TasksResetRequest) -> Result<TasksResetRespon
             "not published (or send force=true)",
         ));
     }
+    let cleanup = super::task_models::on_task_reset(ctx, &t, force, true).await?;
     let t = set_status(
         ctx,
         &id,
@@ -173,10 +177,11 @@ pub async fn reset(ctx: &Ctx, req: TasksResetRequest) -> Result<TasksResetRespon
         .await?;
     Ok(TasksResetResponse {
         updated: 1,
-        deleted_models: 0,
+        deleted_models: cleanup.deleted_models,
         fields: status_fields(&t),
         urls: Urls {
             artifact_urls: deleted.iter().filter_map(|a| a.uri.clone()).collect(),
+            model_urls: cleanup.model_urls,
             ..Urls::default()
         },
     })

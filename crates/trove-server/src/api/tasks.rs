@@ -234,6 +234,7 @@ pub async fn delete(ctx: &Ctx, req: TasksDeleteRequest) -> Result<TasksDeleteRes
             "not in_progress (or send force=true)",
         ));
     }
+    let models = super::task_models::on_task_delete(ctx, &t, req.force, true).await?;
     let arts = ctx.state.store.delete_task(&req.task).await?;
     let files_deleted = if req.delete_files {
         delete_files(ctx, &arts).await
@@ -243,10 +244,11 @@ pub async fn delete(ctx: &Ctx, req: TasksDeleteRequest) -> Result<TasksDeleteRes
     Ok(TasksDeleteResponse {
         deleted: 1,
         updated_children: 0,
-        updated_models: 0,
+        updated_models: models.updated_models,
         files_deleted,
         urls: Urls {
             artifact_urls: arts.iter().filter_map(|a| a.uri.clone()).collect(),
+            model_urls: models.model_urls,
             ..Urls::default()
         },
     })

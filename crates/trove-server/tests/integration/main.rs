@@ -7,11 +7,13 @@
 mod api;
 mod common;
 mod files;
+mod models_api;
 mod result_codes;
 
 /// Tests that need Python, Chromium, PostgreSQL or an emulator.
 mod external {
     mod output_destination;
+    mod python_models;
     mod python_sdk;
     mod seed_ui;
     mod two_servers;

@@ -116,6 +116,34 @@ pub async fn fill(s: &SharedStore) {
             .unwrap();
         }
     }
+    for i in 0..3 {
+        let m = s
+            .create_model(trove_store::NewModel {
+                name: format!("model {i}"),
+                project: Some(p.id.clone()),
+                uri: format!("file:///w{i}.bin"),
+                ready: i == 0,
+                doc: json!({"tags": ["x"], "metadata": {"k": {"key": "k", "type": "str", "value": "v"}}})
+                    .as_object()
+                    .cloned()
+                    .unwrap_or_default(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        if i == 1 {
+            s.edit_model(
+                &m.id,
+                trove_store::ModelEdit {
+                    add_system_tags: vec!["archived".into()],
+                    touch: true,
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        }
+    }
     s.add_credentials("AK1", "hash1").await.unwrap();
     s.add_credentials("AK2", "hash2").await.unwrap();
     s.revoke_credentials("AK2").await.unwrap();
@@ -162,6 +190,11 @@ pub async fn assert_same(a: &dyn MetadataStore, b: &dyn MetadataStore) {
         a.list_settings().await.unwrap(),
         b.list_settings().await.unwrap()
     );
+    let models = trove_store::ModelQuery::default();
+    assert_eq!(
+        a.query_models(&models).await.unwrap(),
+        b.query_models(&models).await.unwrap()
+    );
     // Searches that use derived columns work on the copy too.
     let q = TaskQuery {
         name_contains: Some("renamed".into()),
@@ -194,6 +227,7 @@ pub async fn copy_everything(from_url: String, to_url: String) {
     assert_eq!(report.projects, 3); // team, team/vision, other
     assert_eq!((report.credentials, report.settings), (2, 2));
     assert_eq!(report.versions, 15);
+    assert_eq!(report.models, 3);
     let events: u64 = (0..25).map(|i| ((i * 37) % 120) as u64).sum();
     assert_eq!(report.events, events);
     assert!(
@@ -214,9 +248,10 @@ pub async fn copy_everything(from_url: String, to_url: String) {
             again.versions,
             again.events,
             again.credentials,
-            again.settings
+            again.settings,
+            again.models
         ),
-        (0, 0, 0, 0, 0, 0)
+        (0, 0, 0, 0, 0, 0, 0)
     );
     assert_same(from.as_ref(), to_store.as_ref()).await;
 

@@ -5,6 +5,7 @@ pub mod artifacts;
 pub mod concurrency;
 pub mod copy;
 pub mod misc;
+pub mod models;
 pub mod projects;
 pub mod scale;
 pub mod tasks;

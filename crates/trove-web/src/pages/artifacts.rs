@@ -251,19 +251,30 @@ pub(crate) async fn preview_fragment(
             (None, p)
         }
     };
-    render::page(&PreviewFragment {
-        version: version.map(|v| v.version),
+    render::page(&PreviewFragment::new(
+        version.map(|v| v.version),
         notice,
-        preview: PreviewHtml::new(&preview),
-    })
+        &preview,
+    ))
 }
 
 /// `templates/preview_fragment.html`: the fragment the ARTIFACTS tab loads into a card.
 #[derive(Template)]
 #[template(path = "preview_fragment.html")]
-struct PreviewFragment<'a> {
+pub(crate) struct PreviewFragment<'a> {
     /// The version shown, when not the current bytes.
     version: Option<u32>,
     notice: Option<Notice>,
     preview: PreviewHtml<'a>,
+}
+
+impl<'a> PreviewFragment<'a> {
+    /// The fragment for `preview` (of `version`, when not the current bytes), with an optional notice on top.
+    pub(crate) fn new(version: Option<u32>, notice: Option<Notice>, preview: &'a Preview) -> Self {
+        Self {
+            version,
+            notice,
+            preview: PreviewHtml::new(preview),
+        }
+    }
 }

@@ -3,6 +3,7 @@
 pub(crate) mod artifacts;
 mod cards;
 pub(crate) mod compare;
+pub(crate) mod models;
 mod preview_load;
 pub(crate) mod projects;
 pub(crate) mod settings;
@@ -112,14 +113,14 @@ pub(crate) struct TaskHeader {
     id: String,
     badge: crate::html::Badge,
     /// `(tab, label, link)` of each tab.
-    tabs: [(&'static str, &'static str, String); 3],
+    tabs: [(&'static str, &'static str, String); 4],
     /// The active tab.
     active: &'static str,
     /// The artifact count shown on the ARTIFACTS tab.
     count: Option<u64>,
 }
 
-/// The header of a task page with its tab bar; `active` is `info`, `artifacts` or `console`.
+/// The header of a task page with its tab bar; `active` is `info`, `artifacts`, `models` or `console`.
 pub(crate) fn task_header(
     task: &Task,
     active: &'static str,
@@ -133,6 +134,7 @@ pub(crate) fn task_header(
         tabs: [
             ("info", "INFO", format!("/tasks/{id}")),
             ("artifacts", "ARTIFACTS", format!("/tasks/{id}/artifacts")),
+            ("models", "MODELS", format!("/tasks/{id}/models")),
             ("console", "CONSOLE", format!("/tasks/{id}/console")),
         ],
         active,

@@ -124,7 +124,11 @@ pub(crate) async fn compute(
     }
 }
 
-async fn from_bytes(source: &Source, kind: Kind, index_first: bool) -> Result<Preview, String> {
+pub(crate) async fn from_bytes(
+    source: &Source,
+    kind: Kind,
+    index_first: bool,
+) -> Result<Preview, String> {
     match kind {
         Kind::CsvGz => {
             let head = source
