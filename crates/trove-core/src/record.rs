@@ -183,6 +183,30 @@ pub enum TaskStatus {
 }
 
 impl TaskStatus {
+    /// ClearML's status state machine (clearml-server's `bll/task/utils.py`): may a task in this status move
+    /// to `to`? A same-status change is allowed.
+    pub fn may_change_to(self, to: TaskStatus) -> bool {
+        use TaskStatus::*;
+        if self == to {
+            return true;
+        }
+        let allowed: &[TaskStatus] = match self {
+            Created => &[Queued, InProgress],
+            Queued => &[Created, InProgress],
+            InProgress => &[Stopped, Failed, Created, Completed],
+            Stopped => &[
+                Closed, Created, Failed, InProgress, Published, Publishing, Completed,
+            ],
+            Closed => &[Created, Failed, Published, Publishing, Stopped],
+            Failed => &[Created, Stopped, Published],
+            Publishing => &[Published],
+            Published => &[],
+            Completed => &[Published, InProgress, Created],
+            Unknown => &[],
+        };
+        allowed.contains(&to)
+    }
+
     /// The wire name, e.g. `in_progress`.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,17 +1,14 @@
-//! `/files/{task}/{key}`: an artifact's bytes streamed through the web port.
+//! An artifact's or model's bytes streamed as an HTTP response (`/files/{task}/{key}` and
+//! `/models/{id}/file` use it).
 //!
 //! Raster images and text are served inline (text as `text/plain`, so nothing stored can run as a page);
 //! everything else, and everything with `?download`, as an attachment. A `sandbox` CSP applies to all of it.
 
-use crate::Shared;
 use crate::bytes_source;
-use crate::error::{WebError, WebResult};
-use crate::pages::artifacts::record_and_uri;
+use crate::error::WebResult;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use std::collections::HashMap;
 
 /// Content types shown inline as themselves.
 const INLINE_IMAGES: [&str; 4] = ["image/png", "image/jpeg", "image/gif", "image/webp"];
@@ -39,44 +36,6 @@ pub(crate) fn disposition(kind: &str, name: &str) -> String {
         "{kind}; filename=\"{ascii}\"; filename*=UTF-8''{}",
         crate::html::url_encode(name)
     )
-}
-
-/// `GET /files/{task}/{key}[?version=n][&mode=input][&download]`.
-pub(crate) async fn serve_file(
-    State(state): State<Shared>,
-    Path((task, key)): Path<(String, String)>,
-    Query(q): Query<HashMap<String, String>>,
-) -> WebResult<Response> {
-    let version =
-        match q.get("version") {
-            Some(v) => Some(v.parse::<u32>().map_err(|_| {
-                WebError::BadRequest(format!("version must be a number, got {v:?}"))
-            })?),
-            None => None,
-        };
-    let (rec, ver) = record_and_uri(
-        &state,
-        &task,
-        &key,
-        q.get("mode").map(String::as_str),
-        version,
-    )
-    .await?;
-    let uri = match &ver {
-        Some(v) => v.uri.clone(),
-        None => rec
-            .uri
-            .clone()
-            .filter(|u| !u.is_empty())
-            .ok_or_else(|| WebError::NotFound(format!("bytes of artifact {key:?}")))?,
-    };
-    let source = bytes_source::resolve(&state, &uri)?;
-    let recorded = rec
-        .type_data
-        .content_type
-        .as_deref()
-        .filter(|_| ver.is_none());
-    stream_bytes(&source, &uri, recorded, q.contains_key("download")).await
 }
 
 /// The bytes of `source` (stored at `uri`) as a response: raster images inline, text as `text/plain`, anything

@@ -87,7 +87,7 @@ pub fn router(state: WebState) -> Router {
         .route("/models/{id}/file", get(pages::models::model_file))
         .route("/models/{id}/preview", get(pages::models::model_preview))
         .route("/compare", get(pages::compare::compare))
-        .route("/files/{task}/{*key}", get(files::serve_file))
+        .route("/files/{task}/{*key}", get(pages::artifacts::serve_file))
         .route(
             "/preview/{task}/{*key}",
             get(pages::artifacts::preview_fragment),

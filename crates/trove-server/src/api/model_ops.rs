@@ -3,8 +3,8 @@
 //! `models.update_for_task` (API ≤ 2.13).
 
 use super::context::Ctx;
-use super::models::{DELETED_PREFIX, invalid_model, load_model, model_err};
-use super::task_models::{self, ModelItemKind, publish_task, raise_last_iteration};
+use super::models::{invalid_model, load_model, model_err};
+use super::task_models::{self, DELETED_PREFIX, ModelItemKind, publish_task, raise_last_iteration};
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
 use trove_core::TaskStatus;

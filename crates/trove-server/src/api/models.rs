@@ -6,7 +6,7 @@
 
 use super::context::Ctx;
 use super::present::{self, name_regex, project_fields, tags_match};
-use super::task_models;
+use super::task_models::{self, DELETED_PREFIX};
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
 use trove_core::timefmt::iso_from_micros;
@@ -17,9 +17,6 @@ use trove_protocol::endpoints::{
     paging,
 };
 use trove_store::{Model, ModelEdit, ModelQuery, NewModel, StoreError};
-
-/// What a deleted task or model reference becomes (`__DELETED__<id>`), as clearml-server writes it.
-pub const DELETED_PREFIX: &str = "__DELETED__";
 
 /// Fields whose change bumps a model's `last_update` (clearml-server's `last_update_fields`).
 const LAST_UPDATE_FIELDS: [&str; 8] = [

@@ -12,27 +12,9 @@ use trove_protocol::endpoints::{
 };
 use trove_store::{StatusChange, Task, TaskEdit};
 
-/// ClearML's status state machine (`apiserver/bll/task/utils.py`); a same-status change is allowed.
+/// ClearML's status state machine ([`TaskStatus::may_change_to`]); a same-status change is allowed.
 pub fn transition_allowed(from: TaskStatus, to: TaskStatus) -> bool {
-    use TaskStatus::*;
-    if from == to {
-        return true;
-    }
-    let allowed: &[TaskStatus] = match from {
-        Created => &[Queued, InProgress],
-        Queued => &[Created, InProgress],
-        InProgress => &[Stopped, Failed, Created, Completed],
-        Stopped => &[
-            Closed, Created, Failed, InProgress, Published, Publishing, Completed,
-        ],
-        Closed => &[Created, Failed, Published, Publishing, Stopped],
-        Failed => &[Created, Stopped, Published],
-        Publishing => &[Published],
-        Published => &[],
-        Completed => &[Published, InProgress, Created],
-        Unknown => &[],
-    };
-    allowed.contains(&to)
+    from.may_change_to(to)
 }
 
 /// Statuses from which `to` may be reached (the `expected` set for an atomic change).

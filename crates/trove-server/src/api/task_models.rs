@@ -3,9 +3,7 @@
 //! when a task is deleted, reset or published ([`on_task_delete`], [`on_task_reset`], [`on_task_publish`]).
 
 use super::context::Ctx;
-use super::models::DELETED_PREFIX;
 use super::present::status_fields;
-use super::status::transition_allowed;
 use super::task_access::{load, object, set_doc_field};
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
@@ -16,6 +14,9 @@ use trove_protocol::endpoints::{
     AddOrUpdateModelRequest, DeleteModelsRequest, Updated, UpdatedFields,
 };
 use trove_store::{Model, ModelEdit, ModelQuery, StatusChange, Task, TaskEdit};
+
+/// What a deleted task or model reference becomes (`__DELETED__<id>`), as clearml-server writes it.
+pub(crate) const DELETED_PREFIX: &str = "__DELETED__";
 
 /// `models.input` or `models.output` of a task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,7 +184,7 @@ pub async fn tasks_using_input(ctx: &Ctx, id: &str) -> Result<Vec<Task>, ApiErro
 /// Publish task `id` (its status must allow it unless `force`: 400/110); `{updated, fields}` of the change.
 pub async fn publish_task(ctx: &Ctx, id: &str, force: bool) -> Result<UpdatedFields, ApiError> {
     let t = load(ctx, id).await?;
-    if !force && !transition_allowed(t.status, TaskStatus::Published) {
+    if !force && !t.status.may_change_to(TaskStatus::Published) {
         return Err(ApiError::invalid_status(
             t.status.as_str(),
             "a status that can become published",
@@ -194,7 +195,7 @@ pub async fn publish_task(ctx: &Ctx, id: &str, force: bool) -> Result<UpdatedFie
     } else {
         TaskStatus::ALL
             .into_iter()
-            .filter(|s| transition_allowed(*s, TaskStatus::Published))
+            .filter(|s| s.may_change_to(TaskStatus::Published))
             .collect()
     };
     let t = ctx

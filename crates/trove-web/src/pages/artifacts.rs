@@ -3,7 +3,7 @@
 use super::preview_load;
 use super::{TaskCrumbs, TaskHeader, load_task, task_crumbs, task_header};
 use crate::Shared;
-use crate::bytes_source::is_local_uri;
+use crate::bytes_source::{self, is_local_uri};
 use crate::error::{WebError, WebResult};
 use crate::html::{self, Notice, Pager, Time, url_encode};
 use crate::preview::{Preview, PreviewHtml};
@@ -11,7 +11,8 @@ use crate::render;
 use crate::templates::filters;
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::response::Html;
+use axum::response::{Html, Response};
+use std::collections::HashMap;
 use trove_core::{ArtifactRecord, ArtifactVersion, UploadState};
 
 /// Artifacts per page of the tab.
@@ -277,4 +278,42 @@ impl<'a> PreviewFragment<'a> {
             preview: PreviewHtml::new(preview),
         }
     }
+}
+
+/// `GET /files/{task}/{key}[?version=n][&mode=input][&download]`.
+pub(crate) async fn serve_file(
+    State(state): State<Shared>,
+    Path((task, key)): Path<(String, String)>,
+    Query(q): Query<HashMap<String, String>>,
+) -> WebResult<Response> {
+    let version =
+        match q.get("version") {
+            Some(v) => Some(v.parse::<u32>().map_err(|_| {
+                WebError::BadRequest(format!("version must be a number, got {v:?}"))
+            })?),
+            None => None,
+        };
+    let (rec, ver) = record_and_uri(
+        &state,
+        &task,
+        &key,
+        q.get("mode").map(String::as_str),
+        version,
+    )
+    .await?;
+    let uri = match &ver {
+        Some(v) => v.uri.clone(),
+        None => rec
+            .uri
+            .clone()
+            .filter(|u| !u.is_empty())
+            .ok_or_else(|| WebError::NotFound(format!("bytes of artifact {key:?}")))?,
+    };
+    let source = bytes_source::resolve(&state, &uri)?;
+    let recorded = rec
+        .type_data
+        .content_type
+        .as_deref()
+        .filter(|_| ver.is_none());
+    crate::files::stream_bytes(&source, &uri, recorded, q.contains_key("download")).await
 }
