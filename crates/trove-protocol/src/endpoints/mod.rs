@@ -7,17 +7,21 @@
 pub mod artifacts;
 pub mod events;
 pub mod params;
+pub mod project_ops;
 pub mod projects;
 pub mod server;
 pub mod status;
+pub mod task_ops;
 pub mod tasks;
 
 pub use artifacts::*;
 pub use events::*;
 pub use params::*;
+pub use project_ops::*;
 pub use projects::*;
 pub use server::*;
 pub use status::*;
+pub use task_ops::*;
 pub use tasks::*;
 
 use crate::{CallError, Validate, lenient, require};
@@ -62,6 +66,10 @@ calls! {
     ProjectsGetById = "projects.get_by_id": ProjectRef => ProjectResponse;
     /// `projects.update` → `{updated, fields}`.
     ProjectsUpdate = "projects.update": ProjectsUpdateRequest => UpdatedFields;
+    /// `projects.delete` (400/402, 405, 406, 413 without `force` when the project has contents).
+    ProjectsDelete = "projects.delete": ProjectsDeleteRequest => ProjectsDeleteResponse;
+    /// `projects.validate_delete`: what a delete would meet.
+    ProjectsValidateDelete = "projects.validate_delete": ProjectRef => ValidateDeleteResponse;
 
     /// `tasks.create` → `{id}`.
     TasksCreate = "tasks.create": TasksCreateRequest => IdResponse;
@@ -79,6 +87,16 @@ calls! {
     TasksPing = "tasks.ping": TaskRef => Empty;
     /// `tasks.delete`.
     TasksDelete = "tasks.delete": TasksDeleteRequest => TasksDeleteResponse;
+    /// `tasks.clone` → `{id, new_project?}`.
+    TasksClone = "tasks.clone": TasksCloneRequest => TasksCloneResponse;
+    /// `tasks.update`: name, comment, tags, system tags, project in any status.
+    TasksUpdate = "tasks.update": TasksUpdateRequest => UpdatedFields;
+    /// `tasks.archive` → `{archived}`.
+    TasksArchive = "tasks.archive": TasksArchiveRequest => ArchivedResponse;
+    /// `tasks.get_types` → `{types}`.
+    TasksGetTypes = "tasks.get_types": TasksGetTypesRequest => TypesResponse;
+    /// `tasks.move` → `{project_id}`.
+    TasksMove = "tasks.move": TasksMoveRequest => MoveResponse;
 
     /// `tasks.started`: → `in_progress`.
     TasksStarted = "tasks.started": StatusChangeRequest => StatusChangeResponse;
@@ -115,7 +133,7 @@ calls! {
     /// `tasks.get_configurations`.
     TasksGetConfigurations = "tasks.get_configurations": GetConfigurationsRequest => ConfigurationsResponse;
     /// `tasks.get_configuration_names`.
-    TasksGetConfigurationNames = "tasks.get_configuration_names": TaskIds => ConfigurationNamesResponse;
+    TasksGetConfigurationNames = "tasks.get_configuration_names": ConfigurationNamesRequest => ConfigurationNamesResponse;
     /// `tasks.edit_configuration`.
     TasksEditConfiguration = "tasks.edit_configuration": EditConfigurationRequest => Updated;
     /// `tasks.delete_configuration`.

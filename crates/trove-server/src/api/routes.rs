@@ -3,8 +3,8 @@
 
 use super::context::Ctx;
 use super::{
-    artifacts, configurations, events, hyperparams, login, projects, server_info, status, tasks,
-    users,
+    artifacts, configurations, events, hyperparams, login, projects, projects_more, server_info,
+    status, tasks, tasks_more, users,
 };
 use crate::error::ApiError;
 use axum::http::StatusCode;
@@ -49,20 +49,27 @@ pub async fn call(
         ServerInfo => server_info::server_info;
         DebugPing => server_info::ping;
 
-        ProjectsGetAll => projects::get_all;
-        ProjectsGetAllEx => projects::get_all;
+        ProjectsGetAll => projects::get_all_plain;
+        ProjectsGetAllEx => projects::get_all_ex;
         ProjectsCreate => projects::create;
         ProjectsGetById => projects::get_by_id;
         ProjectsUpdate => projects::update;
+        ProjectsDelete => projects_more::delete;
+        ProjectsValidateDelete => projects_more::validate_delete;
 
         TasksCreate => tasks::create;
         TasksGetById => tasks::get_by_id;
         TasksGetAll => tasks::get_all;
-        TasksGetAllEx => tasks::get_all;
+        TasksGetAllEx => tasks::get_all_ex;
         TasksEdit => tasks::edit;
         TasksSetRequirements => tasks::set_requirements;
         TasksPing => tasks::ping;
         TasksDelete => tasks::delete;
+        TasksClone => tasks_more::clone;
+        TasksUpdate => tasks_more::update;
+        TasksArchive => tasks_more::archive;
+        TasksGetTypes => tasks_more::get_types;
+        TasksMove => tasks_more::move_tasks;
 
         TasksStarted => status::change, TaskStatus::InProgress;
         TasksCompleted => status::change, TaskStatus::Completed;

@@ -1,0 +1,71 @@
+//! Deleting projects: `projects.validate_delete`, `projects.delete`.
+
+use super::Urls;
+use crate::{CallError, Validate, lenient, require};
+use serde::{Deserialize, Serialize};
+
+/// `projects.delete {project, force, delete_contents}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProjectsDeleteRequest {
+    /// Project id (required).
+    #[serde(deserialize_with = "lenient::string")]
+    pub project: String,
+    /// Delete even with non-archived tasks, models, datasets or pipelines in it.
+    #[serde(
+        deserialize_with = "lenient::flag",
+        skip_serializing_if = "lenient::is_false"
+    )]
+    pub force: bool,
+    /// Delete the tasks (and models) too instead of moving them to the root.
+    #[serde(
+        deserialize_with = "lenient::flag",
+        skip_serializing_if = "lenient::is_false"
+    )]
+    pub delete_contents: bool,
+}
+
+impl Validate for ProjectsDeleteRequest {
+    fn validate(&self) -> Result<(), CallError> {
+        require("project", &self.project)
+    }
+}
+
+/// The answer of `projects.delete`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProjectsDeleteResponse {
+    /// Projects deleted (the project and its sub-projects).
+    pub deleted: u64,
+    /// Tasks moved to the root.
+    pub disassociated_tasks: u64,
+    /// Models deleted.
+    pub deleted_models: u64,
+    /// Tasks deleted.
+    pub deleted_tasks: u64,
+    /// With `delete_contents`: what the deleted tasks' output artifacts (and models) pointed to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub urls: Option<Urls>,
+}
+
+/// The answer of `projects.validate_delete`: what a delete would meet (in the project and its sub-projects).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ValidateDeleteResponse {
+    /// Dataset projects with non-archived versions.
+    pub datasets: u64,
+    /// Pipeline projects with non-archived controllers.
+    pub pipelines: u64,
+    /// Tasks (reports excluded).
+    pub tasks: u64,
+    /// Non-archived tasks.
+    pub non_archived_tasks: u64,
+    /// Models.
+    pub models: u64,
+    /// Non-archived models.
+    pub non_archived_models: u64,
+    /// Reports.
+    pub reports: u64,
+    /// Non-archived reports.
+    pub non_archived_reports: u64,
+}
