@@ -16,13 +16,14 @@ pub fn artifact_json(a: &ArtifactRecord) -> Value {
     serde_json::to_value(&a).unwrap_or(Value::Null)
 }
 
-/// The full task object: ClearML's defaults, then the stored document, then the core fields.
+/// The full task object: ClearML's defaults, then the stored document, then the core fields. `script` has no
+/// default (`tasks.create` stores `{}`; `tasks.reset {clear_all}` removes it, as clearml-server does).
 /// `artifacts` fills `execution.artifacts` (sorted by key, then mode).
 pub fn task_json(t: &Task, artifacts: Option<&[ArtifactRecord]>) -> TaskDoc {
     let mut m = Map::new();
     let defaults = json!({
         "comment": "", "tags": [], "system_tags": [], "parent": null, "user": "", "company": "",
-        "script": {}, "output": {}, "models": {"input": [], "output": []}, "hyperparams": {},
+        "output": {}, "models": {"input": [], "output": []}, "hyperparams": {},
         "configuration": {}, "runtime": {}, "container": {}, "last_iteration": 0,
         "last_metrics": {},
     });

@@ -101,6 +101,7 @@ pub async fn create(ctx: &Ctx, req: TasksCreateRequest) -> Result<IdResponse, Ap
     let (mut doc, artifacts) = doc_from_request(req.fields, req.output_dest, None)?;
     doc.insert("user".into(), json!(ctx.identity.user));
     doc.insert("company".into(), json!(ctx.identity.company));
+    doc.entry("script").or_insert_with(|| json!({}));
     let t = ctx
         .state
         .store

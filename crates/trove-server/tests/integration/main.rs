@@ -5,6 +5,7 @@
 //! (`cargo test -- --skip external::`), `scripts/test` runs everything.
 
 mod api;
+mod clearml_server;
 mod common;
 mod files;
 mod result_codes;
