@@ -13,6 +13,7 @@ mod result_codes;
 /// Tests that need Python, Chromium, PostgreSQL or an emulator.
 mod external {
     mod output_destination;
+    mod python_datasets;
     mod python_sdk;
     mod seed_ui;
     mod two_servers;
