@@ -251,6 +251,12 @@ pub trait ProjectDeletion {
 impl ProjectDeletion for SqlStore {
     async fn delete_project(&self, id: &str) -> Result<()> {
         let ctx = "deleting a project";
+        if id == crate::ROOT_PROJECT {
+            return Err(StoreError::NotFound {
+                what: "project",
+                id: id.to_string(),
+            });
+        }
         let mut tx = self.begin_write(ctx).await?;
         let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE project = $1")
             .bind(id.to_string())

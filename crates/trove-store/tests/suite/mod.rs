@@ -6,6 +6,7 @@ pub mod concurrency;
 pub mod copy;
 pub mod misc;
 pub mod projects;
+pub mod root_project;
 pub mod scale;
 pub mod tasks;
 
