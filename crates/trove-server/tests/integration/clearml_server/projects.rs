@@ -77,8 +77,8 @@ async fn test_dataset_stats() {
     let api = Cs::start("999.0").await;
     let api = &api;
     // (`organization.get_entities_count` is not part of trove.)
-    let p = project(&api, "Dataset test", json!({"system_tags": ["dataset"]})).await;
-    let task = sub_task(&api, json!({"project": p})).await;
+    let p = project(api, "Dataset test", json!({"system_tags": ["dataset"]})).await;
+    let task = sub_task(api, json!({"project": p})).await;
     let get = || async {
         api.ok(
             "projects.get_all_ex",
@@ -111,8 +111,8 @@ async fn test_project_operations() {
         json!({"name": "/", "description": ""}),
     )
     .await;
-    let project1 = project(&api, "Root1/Pr1", json!({})).await;
-    let project1_child = project(&api, "Root1/Pr1/Pr2", json!({})).await;
+    let project1 = project(api, "Root1/Pr1", json!({})).await;
+    let project1_child = project(api, "Root1/Pr1/Pr2", json!({})).await;
     api.raises(
         errors::EXPECTED_UNIQUE_DATA,
         "projects.create",
@@ -142,7 +142,7 @@ async fn test_project_operations() {
     assert_eq!(res["project"]["name"], "Root1/Pr2/Pr2");
 
     // Tasks in the tree (the original gets them there through projects.merge).
-    let (project_with_task, (active, _archived)) = project_with_tasks(&api, "Root1/Pr2/Pr4").await;
+    let (project_with_task, (active, _archived)) = project_with_tasks(api, "Root1/Pr2/Pr4").await;
     api.raises(
         errors::PROJECT_HAS_TASKS,
         "projects.delete",
@@ -173,9 +173,9 @@ async fn test_project_operations() {
 async fn test_get_all_search_options() {
     let api = Cs::start("999.0").await;
     let api = &api;
-    let project1 = project(&api, "project1", json!({})).await;
-    let project2 = project(&api, "project1/project2", json!({})).await;
-    project(&api, "project3", json!({})).await;
+    let project1 = project(api, "project1", json!({})).await;
+    let project2 = project(api, "project1/project2", json!({})).await;
+    project(api, "project3", json!({})).await;
     let get = |body: Value| async move {
         Cs::ids(&api.ok("projects.get_all_ex", body).await["projects"])
     };
@@ -197,7 +197,7 @@ async fn test_get_all_search_options() {
         all,
         [project1.clone(), project2.clone()].into_iter().collect()
     );
-    let project4 = project(&api, "project1/project2/project1", json!({})).await;
+    let project4 = project(api, "project1/project2/project1", json!({})).await;
     assert_eq!(
         get(json!({"name": "project1", "parent": [project2]})).await,
         vec![project4]
@@ -215,8 +215,8 @@ async fn test_get_all_search_options() {
 async fn test_include_subprojects() {
     let api = Cs::start("999.0").await;
     let api = &api;
-    let (project1, _) = project_with_tasks(&api, "project1x").await;
-    project_with_tasks(&api, "project1x/project22").await;
+    let (project1, _) = project_with_tasks(api, "project1x").await;
+    project_with_tasks(api, "project1x/project22").await;
     for ep in ["tasks.get_all_ex", "tasks.get_all"] {
         let res = api.ok(ep, json!({"project": project1})).await;
         assert_eq!(res["tasks"].as_array().unwrap().len(), 2, "{ep}");
@@ -234,9 +234,9 @@ async fn test_include_subprojects() {
 async fn test_get_all_with_stats() {
     let api = Cs::start("999.0").await;
     let api = &api;
-    let (project4, _) = project_with_tasks(&api, "project1/project3/project4").await;
-    let (project5, _) = project_with_tasks(&api, "project1/project3/project5").await;
-    let project2 = project(&api, "project2", json!({})).await;
+    let (project4, _) = project_with_tasks(api, "project1/project3/project4").await;
+    let (project5, _) = project_with_tasks(api, "project1/project3/project5").await;
+    let project2 = project(api, "project2", json!({})).await;
     let res = api
         .ok("projects.get_all", json!({"shallow_search": true}))
         .await["projects"]
@@ -306,7 +306,7 @@ async fn test_get_all_with_stats() {
 async fn testProjectTags() {
     let api = Cs::start("2.4").await;
     let api = &api;
-    let pr_id = project(&api, "Test tags", json!({"system_tags": ["default"]})).await;
+    let pr_id = project(api, "Test tags", json!({"system_tags": ["default"]})).await;
     let get =
         |body: Value| async move { api.ok("projects.get_all", body).await["projects"].clone() };
     let found = |projects: &Value, tags: Value| {
@@ -335,13 +335,13 @@ async fn testProjectTags() {
         json!([]),
     );
     let task1 = sub_task(
-        &api,
+        api,
         json!({"name": "Tags test1", "project": pr_id, "system_tags": ["active"]}),
     )
     .await;
-    run_tasks(&api, &[&task1]).await;
+    run_tasks(api, &[&task1]).await;
     sub_task(
-        &api,
+        api,
         json!({"name": "Tags test2", "project": pr_id, "system_tags": ["archived"]}),
     )
     .await;

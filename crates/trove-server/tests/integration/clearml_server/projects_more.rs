@@ -27,8 +27,8 @@ async fn new_task(api: &Cs, body: serde_json::Value) -> String {
 async fn test_delete_fails_with_active_task() {
     let api = Cs::start("999.0").await;
     let api = &api;
-    let project = new_project(&api, None, None).await;
-    new_task(&api, json!({"project": project})).await;
+    let project = new_project(api, None, None).await;
+    new_task(api, json!({"project": project})).await;
     let res = api
         .ok("projects.validate_delete", json!({"project": project}))
         .await;
@@ -46,9 +46,9 @@ async fn test_delete_fails_with_active_task() {
 async fn test_delete_with_archived_task() {
     let api = Cs::start("999.0").await;
     let api = &api;
-    let project = new_project(&api, None, None).await;
+    let project = new_project(api, None, None).await;
     new_task(
-        &api,
+        api,
         json!({"project": project, "system_tags": ["archived"]}),
     )
     .await;
@@ -65,18 +65,14 @@ async fn test_delete_dataset() {
     let api = Cs::start("999.0").await;
     let api = &api;
     let name = "Test datasets delete";
-    let project = new_project(&api, Some(name), None).await;
+    let project = new_project(api, Some(name), None).await;
     let dataset = new_project(
-        &api,
+        api,
         Some(&format!("{name}/.datasets/test dataset")),
         Some(&["dataset"]),
     )
     .await;
-    let task = new_task(
-        &api,
-        json!({"project": dataset, "system_tags": ["dataset"]}),
-    )
-    .await;
+    let task = new_task(api, json!({"project": dataset, "system_tags": ["dataset"]})).await;
     let res = api
         .ok("projects.validate_delete", json!({"project": project}))
         .await;
@@ -100,15 +96,15 @@ async fn test_delete_pipeline() {
     let api = Cs::start("999.0").await;
     let api = &api;
     let name = "Test pipelines delete";
-    let project = new_project(&api, Some(name), None).await;
+    let project = new_project(api, Some(name), None).await;
     let pipeline = new_project(
-        &api,
+        api,
         Some(&format!("{name}/.pipelines/test pipeline")),
         Some(&["pipeline"]),
     )
     .await;
     let task = new_task(
-        &api,
+        api,
         json!({"project": pipeline, "type": "controller", "system_tags": ["pipeline"]}),
     )
     .await;
@@ -197,8 +193,8 @@ async fn test_move() {
 async fn test_project_delete() {
     let api = Cs::start("2.13").await;
     let api = &api;
-    let project = new_project(&api, None, None).await;
-    let task = new_task(&api, json!({"project": project})).await;
+    let project = new_project(api, None, None).await;
+    let task = new_task(api, json!({"project": project})).await;
     let res = api.ok("tasks.get_by_id", json!({"task": task})).await;
     assert_eq!(res["task"]["project"], project);
     let res = api
@@ -213,8 +209,8 @@ async fn test_project_delete() {
     let res = api.ok("tasks.get_by_id", json!({"task": task})).await;
     assert!(res["task"].get("project").is_none(), "{res}");
 
-    let project = new_project(&api, None, None).await;
-    let task = new_task(&api, json!({"project": project})).await;
+    let project = new_project(api, None, None).await;
+    let task = new_task(api, json!({"project": project})).await;
     api.ok(
         "tasks.add_or_update_artifacts",
         json!({"task": task, "artifacts": [

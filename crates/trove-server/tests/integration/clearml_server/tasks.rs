@@ -297,25 +297,25 @@ async fn test_delete() {
     let api = Cs::start("2.13").await;
     let api = &api;
     let task = api.task(json!({})).await;
-    let res = assert_delete_task(&api, &task, false, false).await.unwrap();
+    let res = assert_delete_task(api, &task, false, false).await.unwrap();
     assert!(res.get("urls").is_none());
 
     let task = api.task(json!({})).await;
-    publish_task(&api, &task).await;
-    let e = assert_delete_task(&api, &task, false, false)
+    publish_task(api, &task).await;
+    let e = assert_delete_task(api, &task, false, false)
         .await
         .unwrap_err();
     assert_eq!((e.0, e.1), errors::TASK_CANNOT_BE_DELETED);
-    assert_delete_task(&api, &task, true, false).await.unwrap();
+    assert_delete_task(api, &task, true, false).await.unwrap();
 
     let task = api.task(json!({})).await;
     let child = api.task(json!({"parent": task})).await;
-    publish_task(&api, &child).await;
-    let e = assert_delete_task(&api, &task, false, false)
+    publish_task(api, &child).await;
+    let e = assert_delete_task(api, &task, false, false)
         .await
         .unwrap_err();
     assert_eq!((e.0, e.1), errors::TASK_CANNOT_BE_DELETED);
-    let res = assert_delete_task(&api, &task, true, false).await.unwrap();
+    let res = assert_delete_task(api, &task, true, false).await.unwrap();
     assert_eq!(res["updated_children"], 1);
     let c = api.ok("tasks.get_by_id", json!({"task": child})).await["task"].clone();
     assert_eq!(c["parent"], json!(format!("__DELETED__{task}")));
@@ -327,7 +327,7 @@ async fn test_return_file_urls() {
     let api = Cs::start("2.13").await;
     let api = &api;
     let task = api.task(json!({})).await;
-    let res = assert_delete_task(&api, &task, false, true).await.unwrap();
+    let res = assert_delete_task(api, &task, false, true).await.unwrap();
     assert_eq!(res["urls"]["model_urls"], json!([]));
     assert_eq!(res["urls"]["event_urls"], json!([]));
     assert_eq!(res["urls"]["artifact_urls"], json!([]));
@@ -340,7 +340,7 @@ async fn test_return_file_urls() {
         {"key": "b", "type": "int", "uri": "test2"}]}),
     )
     .await;
-    let res = assert_delete_task(&api, &task, true, true).await.unwrap();
+    let res = assert_delete_task(api, &task, true, true).await.unwrap();
     assert_eq!(res["urls"]["artifact_urls"], json!(["test2"]));
     assert_eq!(res["urls"]["event_urls"], json!([]));
 }
@@ -355,7 +355,7 @@ async fn test_reset() {
     assert!(res.get("urls").is_none());
 
     let task = api.task(json!({})).await;
-    publish_task(&api, &task).await;
+    publish_task(api, &task).await;
     api.raises(
         errors::INVALID_TASK_STATUS,
         "tasks.reset",
@@ -440,7 +440,7 @@ async fn running_task(api: &Cs, development: bool) -> String {
 async fn test_stop_regular_task() {
     let api = Cs::start("999.0").await;
     let api = &api;
-    let task = running_task(&api, false).await;
+    let task = running_task(api, false).await;
     let d = api.ok("tasks.stop", json!({"task": task})).await;
     assert_eq!(d["fields"]["status"], "stopped");
 }
@@ -449,7 +449,7 @@ async fn test_stop_regular_task() {
 async fn test_stop_development_task() {
     let api = Cs::start("999.0").await;
     let api = &api;
-    let task = running_task(&api, true).await;
+    let task = running_task(api, true).await;
     let d = api.ok("tasks.stop", json!({"task": task})).await;
     assert_eq!(d["fields"]["status"], "stopped");
 }
@@ -458,7 +458,7 @@ async fn test_stop_development_task() {
 async fn test_completed_task() {
     let api = Cs::start("999.0").await;
     let api = &api;
-    let task = running_task(&api, false).await;
+    let task = running_task(api, false).await;
     let res = api.ok("tasks.completed", json!({"task": task})).await;
     assert_eq!(res["fields"]["status"], "completed");
     assert_eq!(res["updated"], 1);

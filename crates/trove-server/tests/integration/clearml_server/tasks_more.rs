@@ -177,8 +177,8 @@ async fn filters_task(api: &Cs, tags: Option<Value>) -> String {
 async fn test_no_tags_filter() {
     let api = Cs::start("999.0").await;
     let api = &api;
-    let task = filters_task(&api, Some(json!(["test"]))).await;
-    let task_no_tags = filters_task(&api, None).await;
+    let task = filters_task(api, Some(json!(["test"]))).await;
+    let task_no_tags = filters_task(api, None).await;
     let tasks = [&task, &task_no_tags];
     let (t, n) = (&task, &task_no_tags);
     let cases: Vec<(&str, &str, Value, Vec<&String>)> = vec![
@@ -217,7 +217,7 @@ async fn test_list_filters() {
     let tags = ["a", "b", "c", "d"];
     let mut tasks = Vec::new();
     for i in 0..=tags.len() {
-        tasks.push(filters_task(&api, Some(json!(tags[..i]))).await);
+        tasks.push(filters_task(api, Some(json!(tags[..i]))).await);
     }
     api.raises(
         errors::VALIDATION_ERROR,
@@ -398,24 +398,24 @@ async fn assert_get_tasks_with_ordering(
 async fn test_order() {
     let api = Cs::start("999.0").await;
     let api = &api;
-    let ids = ordering_tasks(&api).await;
-    assert_get_tasks_with_ordering(&api, &ids, None, true).await;
-    assert_get_tasks_with_ordering(&api, &ids, Some("started"), true).await;
-    assert_get_tasks_with_ordering(&api, &ids, Some("-started"), true).await;
-    assert_get_tasks_with_ordering(&api, &ids, Some("comment"), true).await;
-    assert_get_tasks_with_ordering(&api, &ids, Some("execution.parameters.test"), false).await;
+    let ids = ordering_tasks(api).await;
+    assert_get_tasks_with_ordering(api, &ids, None, true).await;
+    assert_get_tasks_with_ordering(api, &ids, Some("started"), true).await;
+    assert_get_tasks_with_ordering(api, &ids, Some("-started"), true).await;
+    assert_get_tasks_with_ordering(api, &ids, Some("comment"), true).await;
+    assert_get_tasks_with_ordering(api, &ids, Some("execution.parameters.test"), false).await;
 }
 
 #[tokio::test]
 async fn test_order_with_paging() {
     let api = Cs::start("999.0").await;
     let api = &api;
-    let ids = ordering_tasks(&api).await;
-    let tasks = get_ordered(&api, Some("started"), json!({"page": 0, "page_size": 20})).await;
+    let ids = ordering_tasks(api).await;
+    let tasks = get_ordered(api, Some("started"), json!({"page": 0, "page_size": 20})).await;
     assert!(set_of(&ids.iter().collect::<Vec<_>>()).is_subset(&id_set(&tasks)));
     let mut vals = Vec::new();
     for page in 0..5 {
-        let p = get_ordered(&api, Some("started"), json!({"page": page, "page_size": 4})).await;
+        let p = get_ordered(api, Some("started"), json!({"page": page, "page_size": 4})).await;
         assert_eq!(p.as_array().unwrap().len(), 4);
         vals.extend(
             p.as_array()
@@ -424,7 +424,7 @@ async fn test_order_with_paging() {
                 .map(|t| t.get("started").cloned().unwrap_or(Value::Null)),
         );
     }
-    let p = get_ordered(&api, Some("started"), json!({"page": 5, "page_size": 4})).await;
+    let p = get_ordered(api, Some("started"), json!({"page": 5, "page_size": 4})).await;
     assert_eq!(p, json!([]));
     assert_sorted(&vals, true, false);
 }
@@ -457,10 +457,10 @@ async fn paging_get(api: &Cs, page: Value) -> Value {
 async fn test_paging() {
     let api = Cs::start("999.0").await;
     let api = &api;
-    let ids = paging_tasks(&api).await;
+    let ids = paging_tasks(api).await;
     for page in 0..ids.len().div_ceil(10) {
         let start = page * 10;
-        let tasks = paging_get(&api, json!({"page": page, "page_size": 10})).await["tasks"].clone();
+        let tasks = paging_get(api, json!({"page": page, "page_size": 10})).await["tasks"].clone();
         let tasks = tasks.as_array().unwrap();
         assert_eq!(tasks.len(), 10.min(ids.len() - start));
         for (i, t) in tasks.iter().enumerate() {
@@ -473,11 +473,11 @@ async fn test_paging() {
 async fn test_scrolling() {
     let api = Cs::start("999.0").await;
     let api = &api;
-    let ids = paging_tasks(&api).await;
+    let ids = paging_tasks(api).await;
     let mut scroll_id = Value::Null;
     for page in 0..ids.len().div_ceil(10) {
         let start = page * 10;
-        let res = paging_get(&api, json!({"size": 10, "scroll_id": scroll_id})).await;
+        let res = paging_get(api, json!({"size": 10, "scroll_id": scroll_id})).await;
         assert!(res["scroll_id"].as_str().is_some_and(|s| !s.is_empty()));
         scroll_id = res["scroll_id"].clone();
         let tasks = res["tasks"].as_array().unwrap().clone();
@@ -486,10 +486,10 @@ async fn test_scrolling() {
             assert_eq!(t["name"], format!("Test paging {}", start + i));
         }
     }
-    let res = paging_get(&api, json!({"size": 10, "scroll_id": scroll_id})).await;
+    let res = paging_get(api, json!({"size": 10, "scroll_id": scroll_id})).await;
     assert_eq!(res["tasks"], json!([]));
     let res = paging_get(
-        &api,
+        api,
         json!({"size": 10, "scroll_id": scroll_id, "refresh_scroll": true}),
     )
     .await;
