@@ -70,6 +70,8 @@ calls! {
     ProjectsDelete = "projects.delete": ProjectsDeleteRequest => ProjectsDeleteResponse;
     /// `projects.validate_delete`: what a delete would meet.
     ProjectsValidateDelete = "projects.validate_delete": ProjectRef => ValidateDeleteResponse;
+    /// `projects.get_task_parents`: the distinct parents of the projects' tasks.
+    ProjectsGetTaskParents = "projects.get_task_parents": GetTaskParentsRequest => TaskParentsResponse;
 
     /// `tasks.create` → `{id}`.
     TasksCreate = "tasks.create": TasksCreateRequest => IdResponse;

@@ -69,3 +69,43 @@ pub struct ValidateDeleteResponse {
     /// Non-archived reports.
     pub non_archived_reports: u64,
 }
+
+/// `projects.get_task_parents {projects?, include_subprojects, tasks_state?, task_name?}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GetTaskParentsRequest {
+    /// Only children in these projects (all when absent or empty).
+    #[serde(
+        deserialize_with = "lenient::opt_string_list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub projects: Option<Vec<String>>,
+    /// Also children in sub-projects of `projects`.
+    #[serde(
+        deserialize_with = "lenient::flag",
+        skip_serializing_if = "lenient::is_false"
+    )]
+    pub include_subprojects: bool,
+    /// `active` or `archived`: only parents of such children.
+    #[serde(
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tasks_state: Option<String>,
+    /// Parent name filter, a Python regex (searched).
+    #[serde(
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub task_name: Option<String>,
+}
+
+impl Validate for GetTaskParentsRequest {}
+
+/// `{parents: [{id, name, project?: {id, name}}]}`, sorted by name.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TaskParentsResponse {
+    /// The distinct parent tasks.
+    pub parents: Vec<serde_json::Map<String, serde_json::Value>>,
+}

@@ -50,7 +50,7 @@ task_fields! {
     parent,
     /// Repository, entry point, requirements.
     script,
-    /// Parameters, artifacts (`execution.artifacts` are upserted, never replacing others).
+    /// Parameters, artifacts (`execution.artifacts` replaces the task's artifact list, as clearml-server).
     execution,
     /// Output destination and friends (see [`crate::TaskOutput`]).
     output,
@@ -102,7 +102,8 @@ impl Validate for TasksCreateRequest {
     }
 }
 
-/// `tasks.edit`: each given field replaces the stored one.
+/// `tasks.edit`: embedded documents (`execution`, `script`, `output`, `models`, `container`) merge at their top
+/// level, other given fields replace the stored ones.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TasksEditRequest {

@@ -1,5 +1,5 @@
 //! Deleting projects (clearml-server `bll/project/project_cleanup.py`): `projects.validate_delete` and
-//! `projects.delete`. A project is deleted with its sub-projects; without `force`, non-archived contents
+//! `projects.delete`; and `projects.get_task_parents`. A project is deleted with its sub-projects; without `force`, non-archived contents
 //! refuse: tasks 400/402, dataset versions (in `…/.datasets/<name>` projects) 400/406, pipeline controllers
 //! (in `…/.pipelines/<name>`) 400/413. The tasks move to the root, or with `delete_contents` are deleted.
 
@@ -9,7 +9,8 @@ use crate::error::ApiError;
 use serde_json::{Value, json};
 use trove_protocol::ResultCode;
 use trove_protocol::endpoints::{
-    ProjectRef, ProjectsDeleteRequest, ProjectsDeleteResponse, Urls, ValidateDeleteResponse,
+    GetTaskParentsRequest, ProjectRef, ProjectsDeleteRequest, ProjectsDeleteResponse,
+    TaskParentsResponse, Urls, ValidateDeleteResponse,
 };
 use trove_store::{Project, ROOT_PROJECT, Task, TaskEdit, TaskQuery};
 
@@ -189,4 +190,77 @@ pub async fn delete(
         res.deleted += 1;
     }
     Ok(res)
+}
+
+/// `projects.get_task_parents`: the distinct parents of the tasks in `projects` (all tasks when none; with
+/// `include_subprojects` their sub-projects too), of `active` or `archived` children only with
+/// `tasks_state`, parents' names filtered by `task_name` (regex) → `[{id, name, project?: {id, name}}]` by name.
+pub async fn get_task_parents(
+    ctx: &Ctx,
+    req: GetTaskParentsRequest,
+) -> Result<TaskParentsResponse, ApiError> {
+    let all = ctx.state.store.list_projects().await?;
+    let mut projects = req.projects.clone().filter(|p| !p.is_empty());
+    if let Some(ids) = &mut projects
+        && req.include_subprojects
+    {
+        let prefixes: Vec<String> = all
+            .iter()
+            .filter(|p| ids.contains(&p.id))
+            .map(|p| format!("{}/", p.name))
+            .collect();
+        for p in &all {
+            if prefixes.iter().any(|x| p.name.starts_with(x.as_str())) && !ids.contains(&p.id) {
+                ids.push(p.id.clone());
+            }
+        }
+    }
+    let name = req
+        .task_name
+        .as_deref()
+        .map(super::present::name_regex)
+        .transpose()?;
+    let children = ctx
+        .state
+        .store
+        .query_tasks(&TaskQuery {
+            projects,
+            ..Default::default()
+        })
+        .await?;
+    let mut ids: Vec<String> = children
+        .iter()
+        .filter(|t| match req.tasks_state.as_deref() {
+            Some("active") => !Family::archived(t),
+            Some("archived") => Family::archived(t),
+            _ => true,
+        })
+        .filter_map(|t| {
+            t.doc
+                .get("parent")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .filter(|p| !p.is_empty())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let mut parents = Vec::new();
+    for id in ids {
+        let Some(p) = ctx.state.store.get_task(&id).await? else {
+            continue;
+        };
+        if name.as_ref().is_some_and(|r| !r.is_match(&p.name)) {
+            continue;
+        }
+        let mut m = serde_json::Map::new();
+        m.insert("id".into(), json!(p.id));
+        m.insert("name".into(), json!(p.name));
+        if let Some(proj) = all.iter().find(|x| x.id == p.project) {
+            m.insert("project".into(), json!({"id": proj.id, "name": proj.name}));
+        }
+        parents.push(m);
+    }
+    parents.sort_by(|a, b| a["name"].as_str().cmp(&b["name"].as_str()));
+    Ok(TaskParentsResponse { parents })
 }

@@ -56,6 +56,7 @@ pub async fn call(
         ProjectsUpdate => projects::update;
         ProjectsDelete => projects_more::delete;
         ProjectsValidateDelete => projects_more::validate_delete;
+        ProjectsGetTaskParents => projects_more::get_task_parents;
 
         TasksCreate => tasks::create;
         TasksGetById => tasks::get_by_id;

@@ -1,5 +1,6 @@
 //! Ported: `test_project_delete.py` (the tests without models), `test_move_under_project.py` (the tasks part),
-//! `test_tasks_delete.py::test_project_delete` (without models and events).
+//! `test_tasks_delete.py::test_project_delete` (without models and events), `test_task_parents.py` (the
+//! `projects.get_task_parents` tests).
 
 use super::{Cs, errors};
 use serde_json::json;
@@ -235,4 +236,142 @@ async fn test_project_delete() {
         json!({"task": task}),
     )
     .await;
+}
+
+async fn parents_task(api: &Cs, body: serde_json::Value) -> String {
+    let mut body = body;
+    body.as_object_mut()
+        .unwrap()
+        .entry("type")
+        .or_insert(json!("testing"));
+    api.create("tasks", body).await
+}
+
+#[tokio::test]
+async fn test_query_by_project() {
+    let api = Cs::start("2.12").await;
+    let api = &api;
+    let parent_sa_name = "Test parent parent standalone";
+    let parent_sa = parents_task(api, json!({"name": parent_sa_name})).await;
+    parents_task(
+        api,
+        json!({"name": "Test parent task standalone", "parent": parent_sa}),
+    )
+    .await;
+    let project_name = "Test parents project";
+    let project = api
+        .create(
+            "projects",
+            json!({"name": project_name, "description": "test"}),
+        )
+        .await;
+    let parent_name = "Test parent parent";
+    let parent = parents_task(api, json!({"project": project, "name": parent_name})).await;
+    for n in ["Test parent task1", "Test parent task2"] {
+        parents_task(
+            api,
+            json!({"project": project, "name": n, "parent": parent}),
+        )
+        .await;
+    }
+    let res = api
+        .ok("projects.get_task_parents", json!({"projects": [project]}))
+        .await;
+    assert_eq!(
+        res["parents"],
+        json!([{"id": parent, "name": parent_name, "project": {"id": project, "name": project_name}}])
+    );
+    let res = api.ok("projects.get_task_parents", json!({})).await;
+    let parents: Vec<serde_json::Value> = res["parents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["id"] == json!(parent) || p["id"] == json!(parent_sa))
+        .cloned()
+        .collect();
+    assert_eq!(
+        parents,
+        vec![
+            json!({"id": parent, "name": parent_name, "project": {"id": project, "name": project_name}}),
+            json!({"id": parent_sa, "name": parent_sa_name}),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn test_query_by_name() {
+    let api = Cs::start("2.12").await;
+    let api = &api;
+    let project = api
+        .create(
+            "projects",
+            json!({"name": "Test parents project", "description": "test"}),
+        )
+        .await;
+    let names = ["Parent0", "Parent1", "Parent2"];
+    let mut parents = Vec::new();
+    for n in names {
+        parents.push(parents_task(api, json!({"project": project, "name": n})).await);
+    }
+    for (idx, p) in parents.iter().take(2).enumerate() {
+        parents_task(
+            api,
+            json!({"project": project, "name": format!("Child{idx}"), "parent": p}),
+        )
+        .await;
+    }
+    let get = |name: &str| {
+        let body = json!({"projects": [project], "task_name": name});
+        async move { api.ok("projects.get_task_parents", body).await["parents"].clone() }
+    };
+    assert_eq!(get("Parent").await.as_array().unwrap().len(), 2);
+    for n in &names[..2] {
+        let res = get(n).await;
+        assert_eq!(res.as_array().unwrap().len(), 1);
+        assert_eq!(res[0]["name"], *n);
+    }
+    assert_eq!(get(names[2]).await, json!([]));
+}
+
+#[tokio::test]
+async fn test_query_by_state() {
+    let api = Cs::start("2.12").await;
+    let api = &api;
+    let project = api
+        .create(
+            "projects",
+            json!({"name": "Test parents project", "description": "test"}),
+        )
+        .await;
+    let parent1 = parents_task(
+        api,
+        json!({"project": project, "name": "Test parent parent1"}),
+    )
+    .await;
+    parents_task(
+        api,
+        json!({"project": project, "name": "Test parent task1", "parent": parent1}),
+    )
+    .await;
+    let parent2 = parents_task(
+        api,
+        json!({"project": project, "name": "Test parent parent2"}),
+    )
+    .await;
+    let t2 = parents_task(
+        api,
+        json!({"project": project, "name": "Test parent task2", "parent": parent2}),
+    )
+    .await;
+    api.ok("tasks.archive", json!({"tasks": [t2]})).await;
+    let get = |state: Option<&str>| {
+        let mut body = json!({"projects": [project]});
+        if let Some(s) = state {
+            body["tasks_state"] = json!(s);
+        }
+        async move { Cs::ids(&api.ok("projects.get_task_parents", body).await["parents"]) }
+    };
+    assert_eq!(get(None).await, vec![parent1.clone(), parent2.clone()]);
+    assert_eq!(get(Some("active")).await, vec![parent1]);
+    assert_eq!(get(Some("archived")).await, vec![parent2]);
 }
