@@ -72,6 +72,10 @@ calls! {
     ProjectsValidateDelete = "projects.validate_delete": ProjectRef => ValidateDeleteResponse;
     /// `projects.get_task_parents`: the distinct parents of the projects' tasks.
     ProjectsGetTaskParents = "projects.get_task_parents": GetTaskParentsRequest => TaskParentsResponse;
+    /// `projects.get_hyperparam_values`: the distinct values of one hyper-parameter.
+    ProjectsGetHyperparamValues = "projects.get_hyperparam_values": HyperparamValuesRequest => HyperparamValuesResponse;
+    /// `projects.get_hyper_parameters`: the distinct `(section, name)` pairs.
+    ProjectsGetHyperParameters = "projects.get_hyper_parameters": HyperParametersRequest => HyperParametersResponse;
 
     /// `tasks.create` → `{id}`.
     TasksCreate = "tasks.create": TasksCreateRequest => IdResponse;

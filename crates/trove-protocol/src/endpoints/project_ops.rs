@@ -109,3 +109,94 @@ pub struct TaskParentsResponse {
     /// The distinct parent tasks.
     pub parents: Vec<serde_json::Map<String, serde_json::Value>>,
 }
+
+/// `projects.get_hyperparam_values {projects?, section, name, pattern?, include_subprojects}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HyperparamValuesRequest {
+    /// Only tasks of these projects (all when absent or empty).
+    #[serde(
+        deserialize_with = "lenient::opt_string_list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub projects: Option<Vec<String>>,
+    /// Section (required).
+    #[serde(deserialize_with = "lenient::string")]
+    pub section: String,
+    /// Parameter name (required).
+    #[serde(deserialize_with = "lenient::string")]
+    pub name: String,
+    /// Only values matching this Python regex (searched).
+    #[serde(
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub pattern: Option<String>,
+    /// Also tasks of sub-projects.
+    #[serde(
+        deserialize_with = "lenient::flag",
+        skip_serializing_if = "lenient::is_false"
+    )]
+    pub include_subprojects: bool,
+}
+
+impl Validate for HyperparamValuesRequest {
+    fn validate(&self) -> Result<(), CallError> {
+        require("section", &self.section)?;
+        require("name", &self.name)
+    }
+}
+
+/// `{total, values}`: the distinct values, sorted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HyperparamValuesResponse {
+    /// How many distinct values.
+    pub total: u64,
+    /// The values.
+    pub values: Vec<String>,
+}
+
+/// `projects.get_hyper_parameters {project?, include_subprojects, page, page_size}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HyperParametersRequest {
+    /// Only tasks of this project (all when absent).
+    #[serde(
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub project: Option<String>,
+    /// Also tasks of sub-projects (default true, as ClearML).
+    #[serde(
+        deserialize_with = "lenient::opt_flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub include_subprojects: Option<bool>,
+    /// Page number (from 0).
+    #[serde(
+        deserialize_with = "lenient::opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub page: Option<u64>,
+    /// Page size (default 500).
+    #[serde(
+        deserialize_with = "lenient::opt_u64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub page_size: Option<u64>,
+}
+
+impl Validate for HyperParametersRequest {}
+
+/// `{parameters: [{section, name}], total, remaining}` of `projects.get_hyper_parameters`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct HyperParametersResponse {
+    /// The distinct `(section, name)` pairs of this page, sorted.
+    pub parameters: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// How many pairs in all.
+    pub total: u64,
+    /// How many after this page.
+    pub remaining: u64,
+}

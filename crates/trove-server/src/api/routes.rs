@@ -3,8 +3,8 @@
 
 use super::context::Ctx;
 use super::{
-    artifacts, configurations, events, hyperparams, login, projects, projects_more, server_info,
-    status, tasks, tasks_more, users,
+    artifacts, configurations, events, hyperparams, login, project_params, projects, projects_more,
+    server_info, status, tasks, tasks_more, users,
 };
 use crate::error::ApiError;
 use axum::http::StatusCode;
@@ -57,6 +57,8 @@ pub async fn call(
         ProjectsDelete => projects_more::delete;
         ProjectsValidateDelete => projects_more::validate_delete;
         ProjectsGetTaskParents => projects_more::get_task_parents;
+        ProjectsGetHyperparamValues => project_params::values;
+        ProjectsGetHyperParameters => project_params::parameters;
 
         TasksCreate => tasks::create;
         TasksGetById => tasks::get_by_id;

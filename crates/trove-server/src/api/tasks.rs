@@ -99,6 +99,7 @@ pub async fn create(ctx: &Ctx, req: TasksCreateRequest) -> Result<IdResponse, Ap
     check_type(&kind)?;
     let project = project_or_root(ctx, Some(&req.project)).await?;
     let (mut doc, artifacts) = doc_from_request(req.fields, req.output_dest, None)?;
+    super::legacy::convert(&mut doc, None);
     doc.insert("user".into(), json!(ctx.identity.user));
     doc.insert("company".into(), json!(ctx.identity.company));
     doc.entry("script").or_insert_with(|| json!({}));
@@ -158,6 +159,7 @@ pub async fn edit(ctx: &Ctx, req: TasksEditRequest) -> Result<UpdatedFields, Api
         Some(Value::Object(e)) if e.contains_key("artifacts")
     );
     let (mut doc, artifacts) = doc_from_request(req.fields, req.output_dest, t.doc.get("output"))?;
+    super::legacy::convert(&mut doc, Some(&t.doc));
     for key in MERGED_FIELDS {
         if let Some(Value::Object(given)) = doc.get(*key) {
             let mut merged = object(t.doc.get(*key));

@@ -3,6 +3,7 @@
 //! [`Cs`] plays clearml-server's `APIClient`: `POST /v<version>/<service>.<action>` with a JSON body and a
 //! bearer token; `raises` asserts a failure with exactly `(code, subcode)`.
 
+mod hyperparams;
 mod projects;
 mod projects_more;
 mod tasks;

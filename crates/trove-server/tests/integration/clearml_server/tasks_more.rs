@@ -1,4 +1,4 @@
-//! Ported: `test_projection.py`, `test_tasks_filtering.py` (date and range queries),
+//! Ported: `test_projection.py`, `test_tasks_filtering.py`,
 //! `test_get_all_ex_filters.py`, `test_task_hyperparams.py::test_numeric_ordering`,
 //! `test_entity_ordering.py`, `test_paging_and_scrolling.py`, `test_task_parents.py::test_query_by_parents`,
 //! `test_tags.py::testTaskTags` (without its worker part).
@@ -601,4 +601,58 @@ async fn tag_operator_language() {
         )
         .await;
     assert_eq!(id_set(&res["tasks"]), set_of(&[&live, &archived]));
+}
+
+#[tokio::test]
+async fn test_hyperparam_values() {
+    let api = Cs::start("2.13").await;
+    let api = &api;
+    let project = api
+        .create(
+            "projects",
+            json!({"name": "Test tasks filtering", "description": "test"}),
+        )
+        .await;
+    let params = [
+        ("Se$tion1", "pa__ram1", true),
+        ("Section2", "param2", false),
+    ];
+    for (section, name, unique) in params {
+        for idx in 0..5 {
+            let t = api
+                .task(json!({"name": "test tasks filtering", "project": project}))
+                .await;
+            let value = if unique {
+                idx.to_string()
+            } else {
+                "Constant".into()
+            };
+            api.ok(
+                "tasks.edit_hyper_params",
+                json!({"task": t, "hyperparams": [{"section": section, "name": name, "type": "str", "value": value}]}),
+            )
+            .await;
+        }
+    }
+    let get = |section: &str, name: &str, pattern: Option<&str>| {
+        let mut body = json!({"projects": [project], "section": section, "name": name});
+        if let Some(p) = pattern {
+            body["pattern"] = json!(p);
+        }
+        async move { api.ok("projects.get_hyperparam_values", body).await }
+    };
+    let res = get(params[0].0, params[0].1, None).await;
+    assert_eq!(res["total"], 5);
+    assert_eq!(res["values"], json!(["0", "1", "2", "3", "4"]));
+    let res = get(params[1].0, params[1].1, None).await;
+    assert_eq!(res["total"], 1);
+    assert_eq!(res["values"], json!(["Constant"]));
+    let res = get("missing", "missing", None).await;
+    assert_eq!(res["total"], 0);
+    assert_eq!(res["values"], json!([]));
+    let res = get(params[0].0, params[0].1, Some("^1")).await;
+    assert_eq!(res["total"], 1);
+    assert_eq!(res["values"], json!(["1"]));
+    let res = get(params[0].0, params[0].1, Some("11")).await;
+    assert_eq!(res["total"], 0);
 }
