@@ -11,6 +11,7 @@ pub mod project_ops;
 pub mod projects;
 pub mod server;
 pub mod status;
+pub mod tags;
 pub mod task_ops;
 pub mod tasks;
 
@@ -21,6 +22,7 @@ pub use project_ops::*;
 pub use projects::*;
 pub use server::*;
 pub use status::*;
+pub use tags::*;
 pub use task_ops::*;
 pub use tasks::*;
 
@@ -76,6 +78,10 @@ calls! {
     ProjectsGetHyperparamValues = "projects.get_hyperparam_values": HyperparamValuesRequest => HyperparamValuesResponse;
     /// `projects.get_hyper_parameters`: the distinct `(section, name)` pairs.
     ProjectsGetHyperParameters = "projects.get_hyper_parameters": HyperParametersRequest => HyperParametersResponse;
+    /// `projects.get_project_tags`: the projects' own tags.
+    ProjectsGetProjectTags = "projects.get_project_tags": GetTagsRequest => TagsResponse;
+    /// `projects.get_task_tags`: the tags of the projects' tasks.
+    ProjectsGetTaskTags = "projects.get_task_tags": GetTagsRequest => TagsResponse;
 
     /// `tasks.create` → `{id}`.
     TasksCreate = "tasks.create": TasksCreateRequest => IdResponse;
@@ -103,6 +109,8 @@ calls! {
     TasksGetTypes = "tasks.get_types": TasksGetTypesRequest => TypesResponse;
     /// `tasks.move` → `{project_id}`.
     TasksMove = "tasks.move": TasksMoveRequest => MoveResponse;
+    /// `tasks.update_tags` → `{updated}`.
+    TasksUpdateTags = "tasks.update_tags": UpdateTagsRequest => Updated;
 
     /// `tasks.started`: → `in_progress`.
     TasksStarted = "tasks.started": StatusChangeRequest => StatusChangeResponse;

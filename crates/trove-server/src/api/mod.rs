@@ -21,6 +21,7 @@ mod refs;
 mod routes;
 mod server_info;
 mod status;
+mod tags;
 mod task_access;
 mod task_query;
 mod tasks;

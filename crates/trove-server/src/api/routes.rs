@@ -4,7 +4,7 @@
 use super::context::Ctx;
 use super::{
     artifacts, configurations, events, hyperparams, login, project_params, projects, projects_more,
-    server_info, status, tasks, tasks_more, users,
+    server_info, status, tags, tasks, tasks_more, users,
 };
 use crate::error::ApiError;
 use axum::http::StatusCode;
@@ -59,6 +59,8 @@ pub async fn call(
         ProjectsGetTaskParents => projects_more::get_task_parents;
         ProjectsGetHyperparamValues => project_params::values;
         ProjectsGetHyperParameters => project_params::parameters;
+        ProjectsGetProjectTags => tags::project_tags;
+        ProjectsGetTaskTags => tags::task_tags;
 
         TasksCreate => tasks::create;
         TasksGetById => tasks::get_by_id;
@@ -73,6 +75,7 @@ pub async fn call(
         TasksArchive => tasks_more::archive;
         TasksGetTypes => tasks_more::get_types;
         TasksMove => tasks_more::move_tasks;
+        TasksUpdateTags => tags::update_tags;
 
         TasksStarted => status::change, TaskStatus::InProgress;
         TasksCompleted => status::change, TaskStatus::Completed;

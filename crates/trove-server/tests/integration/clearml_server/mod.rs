@@ -6,6 +6,7 @@
 mod hyperparams;
 mod projects;
 mod projects_more;
+mod tags;
 mod tasks;
 mod tasks_more;
 
