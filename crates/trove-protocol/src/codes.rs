@@ -172,6 +172,12 @@ result_codes! {
     /// 400/409: the project path is too deep.
     ProjectPathExceedsMax = (ClearMl, 400, 409, "project_path_exceeds_max", "Project path exceed the maximum allowed depth");
 
+    /// 400/410: a move or merge whose source and destination are the same.
+    ProjectSourceAndDestinationAreTheSame = (ClearMl, 400, 410, "project_source_and_destination_are_the_same", "Project has the same source and destination paths");
+    /// 400/411: a project moved under itself.
+    ProjectCannotBeMovedUnderItself = (ClearMl, 400, 411, "project_cannot_be_moved_under_itself", "Project can not be moved under itself in the projects hierarchy");
+    /// 400/412: a project merged into its own child.
+    ProjectCannotBeMergedIntoItsChild = (ClearMl, 400, 412, "project_cannot_be_merged_into_its_child", "Project can not be merged into its own child");
     /// 400/413: the project has pipelines with active controllers.
     ProjectHasPipelines = (ClearMl, 400, 413, "project_has_pipelines", "project has associated pipelines with active controllers");
 

@@ -78,6 +78,10 @@ calls! {
     ProjectsGetHyperparamValues = "projects.get_hyperparam_values": HyperparamValuesRequest => HyperparamValuesResponse;
     /// `projects.get_hyper_parameters`: the distinct `(section, name)` pairs.
     ProjectsGetHyperParameters = "projects.get_hyper_parameters": HyperParametersRequest => HyperParametersResponse;
+    /// `projects.move` → `{moved}`.
+    ProjectsMove = "projects.move": ProjectsMoveRequest => ProjectsMoveResponse;
+    /// `projects.merge` → `{moved_entities, moved_projects}`.
+    ProjectsMerge = "projects.merge": ProjectsMergeRequest => ProjectsMergeResponse;
     /// `projects.get_project_tags`: the projects' own tags.
     ProjectsGetProjectTags = "projects.get_project_tags": GetTagsRequest => TagsResponse;
     /// `projects.get_task_tags`: the tags of the projects' tasks.

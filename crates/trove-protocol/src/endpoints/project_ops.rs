@@ -200,3 +200,63 @@ pub struct HyperParametersResponse {
     /// How many after this page.
     pub remaining: u64,
 }
+
+/// `projects.move {project, new_location}`: the project and its sub-projects go under `new_location` (a
+/// project path, created if missing; empty = top level).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProjectsMoveRequest {
+    /// Project id (required).
+    #[serde(deserialize_with = "lenient::string")]
+    pub project: String,
+    /// The new parent's full name (empty or absent = the top level).
+    #[serde(
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub new_location: Option<String>,
+}
+
+impl Validate for ProjectsMoveRequest {
+    fn validate(&self) -> Result<(), CallError> {
+        require("project", &self.project)
+    }
+}
+
+/// `{moved}`: how many projects moved (the project and its sub-projects).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProjectsMoveResponse {
+    /// Projects moved.
+    pub moved: u64,
+}
+
+/// `projects.merge {project, destination_project}`: the project's tasks and direct sub-projects go into the
+/// destination; the project is deleted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProjectsMergeRequest {
+    /// The project merged away (required).
+    #[serde(deserialize_with = "lenient::string")]
+    pub project: String,
+    /// Where its contents go (required).
+    #[serde(deserialize_with = "lenient::string")]
+    pub destination_project: String,
+}
+
+impl Validate for ProjectsMergeRequest {
+    fn validate(&self) -> Result<(), CallError> {
+        require("project", &self.project)?;
+        require("destination_project", &self.destination_project)
+    }
+}
+
+/// `{moved_entities, moved_projects}` of `projects.merge`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ProjectsMergeResponse {
+    /// Non-archived tasks moved (archived ones move too, uncounted, as the source is deleted).
+    pub moved_entities: u64,
+    /// Direct sub-projects moved.
+    pub moved_projects: u64,
+}

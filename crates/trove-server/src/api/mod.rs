@@ -15,6 +15,7 @@ pub mod ordering;
 pub mod present;
 mod project_params;
 mod project_stats;
+mod project_tree;
 mod projects;
 mod projects_more;
 mod refs;

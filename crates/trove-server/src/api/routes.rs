@@ -3,8 +3,8 @@
 
 use super::context::Ctx;
 use super::{
-    artifacts, configurations, events, hyperparams, login, project_params, projects, projects_more,
-    server_info, status, tags, tasks, tasks_more, users,
+    artifacts, configurations, events, hyperparams, login, project_params, project_tree, projects,
+    projects_more, server_info, status, tags, tasks, tasks_more, users,
 };
 use crate::error::ApiError;
 use axum::http::StatusCode;
@@ -59,6 +59,8 @@ pub async fn call(
         ProjectsGetTaskParents => projects_more::get_task_parents;
         ProjectsGetHyperparamValues => project_params::values;
         ProjectsGetHyperParameters => project_params::parameters;
+        ProjectsMove => project_tree::move_project;
+        ProjectsMerge => project_tree::merge;
         ProjectsGetProjectTags => tags::project_tags;
         ProjectsGetTaskTags => tags::task_tags;
 

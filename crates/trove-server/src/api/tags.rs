@@ -1,4 +1,5 @@
-//! Tags: `projects.get_project_tags` (the projects' own), `projects.get_task_tags` (their tasks'), each
+//! Tags: `projects.get_project_tags` (the projects' own), `projects.get_task_tags` (their and their
+//! sub-projects' tasks'), each
 //! distinct and sorted, narrowed by `filter: {tags?, system_tags?}` (the list-field query language); and
 //! `tasks.update_tags {ids, add_tags, remove_tags}`.
 
@@ -84,8 +85,23 @@ pub async fn project_tags(ctx: &Ctx, req: GetTagsRequest) -> Result<TagsResponse
 /// `projects.get_task_tags`.
 pub async fn task_tags(ctx: &Ctx, req: GetTagsRequest) -> Result<TagsResponse, ApiError> {
     let queries = filter_queries(req.filter.as_ref())?;
+    // The projects and their sub-projects.
+    let mut projects = req.projects.filter(|p| !p.is_empty());
+    if let Some(ids) = &mut projects {
+        let all = ctx.state.store.list_projects().await?;
+        let prefixes: Vec<String> = all
+            .iter()
+            .filter(|p| ids.contains(&p.id))
+            .map(|p| format!("{}/", p.name))
+            .collect();
+        for p in &all {
+            if prefixes.iter().any(|x| p.name.starts_with(x.as_str())) && !ids.contains(&p.id) {
+                ids.push(p.id.clone());
+            }
+        }
+    }
     let query = TaskQuery {
-        projects: req.projects.filter(|p| !p.is_empty()),
+        projects,
         ..Default::default()
     };
     let docs: Vec<Map<String, Value>> = ctx

@@ -99,8 +99,35 @@ async fn test_dataset_stats() {
     );
 }
 
-/// `test_project_operations` without `projects.move`, `projects.merge` and the tag endpoints (not in trove):
-/// create, rename rules, and the forced delete of a tree.
+/// `_getProjectParent`.
+async fn project_parent(api: &Cs, id: &str) -> String {
+    let res = api.ok("projects.get_all_ex", json!({"id": [id]})).await;
+    res["projects"][0]["parent"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// `_assertTags` (of a project: its tasks' tags and system tags, sub-projects included).
+async fn assert_tags(api: &Cs, project: &str, tags: &[&str], system_tags: &[&str]) {
+    let res = api
+        .ok(
+            "projects.get_task_tags",
+            json!({"projects": [project], "include_system": true}),
+        )
+        .await;
+    let set = |v: &Value| -> BTreeSet<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t.as_str().unwrap().to_string())
+            .collect()
+    };
+    let of = |l: &[&str]| -> BTreeSet<String> { l.iter().map(|s| s.to_string()).collect() };
+    assert_eq!(set(&res["tags"]), of(tags));
+    assert_eq!(set(&res["system_tags"]), of(system_tags));
+}
+
 #[tokio::test]
 async fn test_project_operations() {
     let api = Cs::start("999.0").await;
@@ -119,6 +146,8 @@ async fn test_project_operations() {
         json!({"name": "Root1/Pr1/Pr2", "description": ""}),
     )
     .await;
+
+    // update
     api.raises(
         errors::CANNOT_UPDATE_PROJECT_LOCATION,
         "projects.update",
@@ -141,8 +170,51 @@ async fn test_project_operations() {
         .await;
     assert_eq!(res["project"]["name"], "Root1/Pr2/Pr2");
 
-    // Tasks in the tree (the original gets them there through projects.merge).
-    let (project_with_task, (active, _archived)) = project_with_tasks(api, "Root1/Pr2/Pr4").await;
+    // move
+    let res = api
+        .ok(
+            "projects.move",
+            json!({"project": project1, "new_location": "Root2"}),
+        )
+        .await;
+    assert_eq!(res["moved"], 2);
+    let res = api
+        .ok("projects.get_by_id", json!({"project": project1_child}))
+        .await;
+    assert_eq!(res["project"]["name"], "Root2/Pr2/Pr2");
+    assert_eq!(res["project"]["basename"], "Pr2");
+
+    // merge
+    let (project_with_task, (active, _archived)) = project_with_tasks(api, "Root1/Pr3/Pr4").await;
+    let project1_parent = project_parent(api, &project1).await;
+    assert_tags(api, &project1_parent, &[], &[]).await;
+    let project_with_task_parent = project_parent(api, &project_with_task).await;
+    assert_tags(api, &project_with_task_parent, &["test"], &["archived"]).await;
+    let merge_source = project_parent(api, &project_with_task).await;
+    let res = api
+        .ok(
+            "projects.merge",
+            json!({"project": merge_source, "destination_project": project1}),
+        )
+        .await;
+    assert_eq!(res["moved_entities"], 0);
+    assert_eq!(res["moved_projects"], 1);
+    let res = api
+        .ok("projects.get_by_id", json!({"project": project_with_task}))
+        .await;
+    assert_eq!(res["project"]["name"], "Root2/Pr2/Pr4");
+    assert_eq!(res["project"]["basename"], "Pr4");
+    api.raises(
+        errors::INVALID_PROJECT_ID,
+        "projects.get_by_id",
+        json!({"project": merge_source}),
+    )
+    .await;
+    assert_tags(api, &project1_parent, &["test"], &["archived"]).await;
+    assert_tags(api, &project1, &["test"], &["archived"]).await;
+    assert_tags(api, &project_with_task_parent, &[], &[]).await;
+
+    // delete
     api.raises(
         errors::PROJECT_HAS_TASKS,
         "projects.delete",
@@ -167,6 +239,7 @@ async fn test_project_operations() {
         )
         .await;
     }
+    assert_tags(api, &project1_parent, &[], &[]).await;
 }
 
 #[tokio::test]
