@@ -4,6 +4,7 @@
 //! bearer token; `raises` asserts a failure with exactly `(code, subcode)`.
 
 mod hyperparams;
+mod ordering;
 mod projects;
 mod projects_more;
 mod tags;
