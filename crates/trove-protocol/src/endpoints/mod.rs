@@ -113,6 +113,8 @@ calls! {
     TasksGetTypes = "tasks.get_types": TasksGetTypesRequest => TypesResponse;
     /// `tasks.move` → `{project_id}`.
     TasksMove = "tasks.move": TasksMoveRequest => MoveResponse;
+    /// `tasks.validate`: would `tasks.create` accept this task?
+    TasksValidate = "tasks.validate": TasksCreateRequest => Empty;
     /// `tasks.update_tags` → `{updated}`.
     TasksUpdateTags = "tasks.update_tags": UpdateTagsRequest => Updated;
 

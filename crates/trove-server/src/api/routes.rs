@@ -78,6 +78,7 @@ pub async fn call(
         TasksGetTypes => tasks_more::get_types;
         TasksMove => tasks_more::move_tasks;
         TasksUpdateTags => tags::update_tags;
+        TasksValidate => tasks::validate;
 
         TasksStarted => status::change, TaskStatus::InProgress;
         TasksCompleted => status::change, TaskStatus::Completed;

@@ -91,13 +91,38 @@ async fn project_or_root(ctx: &Ctx, project: Option<&str>) -> Result<String, Api
     }
 }
 
-/// `tasks.create` → `{"id"}`; the caller is the task's `user` and `company`. Without a project the task sits
-/// at the root (no `project` key).
-pub async fn create(ctx: &Ctx, req: TasksCreateRequest) -> Result<IdResponse, ApiError> {
+/// A task's `parent` must exist unless it names a deleted task (`__DELETED__<id>`); 400/101 otherwise.
+async fn check_parent(ctx: &Ctx, parent: Option<&Value>) -> Result<(), ApiError> {
+    if let Some(Value::String(p)) = parent
+        && !p.is_empty()
+        && !p.starts_with("__DELETED__")
+        && ctx.state.store.get_task(p).await?.is_none()
+    {
+        return Err(ApiError::invalid_task(p).with_data(json!({ "parent": p })));
+    }
+    Ok(())
+}
+
+/// What `tasks.create` checks before creating: name, type, project, parent.
+async fn validate_new(ctx: &Ctx, req: &TasksCreateRequest) -> Result<(String, String), ApiError> {
     check_name(&req.name)?;
     let kind = req.kind.clone().unwrap_or_else(|| "training".into());
     check_type(&kind)?;
     let project = project_or_root(ctx, Some(&req.project)).await?;
+    check_parent(ctx, req.fields.parent.as_ref()).await?;
+    Ok((kind, project))
+}
+
+/// `tasks.validate`: would `tasks.create` accept this task? (Models are not checked.)
+pub async fn validate(ctx: &Ctx, req: TasksCreateRequest) -> Result<Empty, ApiError> {
+    validate_new(ctx, &req).await?;
+    Ok(Empty {})
+}
+
+/// `tasks.create` → `{"id"}`; the caller is the task's `user` and `company`. Without a project the task sits
+/// at the root (no `project` key).
+pub async fn create(ctx: &Ctx, req: TasksCreateRequest) -> Result<IdResponse, ApiError> {
+    let (kind, project) = validate_new(ctx, &req).await?;
     let (mut doc, artifacts) = doc_from_request(req.fields, req.output_dest, None)?;
     super::legacy::convert(&mut doc, None);
     doc.insert("user".into(), json!(ctx.identity.user));

@@ -317,8 +317,10 @@ async fn test_delete() {
     assert_eq!((e.0, e.1), errors::TASK_CANNOT_BE_DELETED);
     let res = assert_delete_task(api, &task, true, false).await.unwrap();
     assert_eq!(res["updated_children"], 1);
+    // The child stays valid after its parent's deletion.
     let c = api.ok("tasks.get_by_id", json!({"task": child})).await["task"].clone();
     assert_eq!(c["parent"], json!(format!("__DELETED__{task}")));
+    api.ok("tasks.validate", c).await;
 }
 
 /// `test_return_file_urls` without models and events.
