@@ -169,10 +169,23 @@ result_codes! {
     ProjectNotFound = (ClearMl, 400, 403, "project_not_found", "project not found");
     /// 400/405: the project has models (not "already exists": that is 400/801).
     ProjectHasModels = (ClearMl, 400, 405, "project_has_models", "project has associated models");
+    /// 400/406: the project has non-empty datasets.
+    ProjectHasDatasets = (ClearMl, 400, 406, "project_has_datasets", "project has associated non-empty datasets");
     /// 400/407: invalid project name.
     InvalidProjectName = (ClearMl, 400, 407, "invalid_project_name", "invalid project name");
+    /// 400/408: a rename may not move the project under another parent.
+    CannotUpdateProjectLocation = (ClearMl, 400, 408, "cannot_update_project_location", "Cannot update project location. Use projects.move instead");
     /// 400/409: the project path is too deep.
     ProjectPathExceedsMax = (ClearMl, 400, 409, "project_path_exceeds_max", "Project path exceed the maximum allowed depth");
+
+    /// 400/410: a move or merge whose source and destination are the same.
+    ProjectSourceAndDestinationAreTheSame = (ClearMl, 400, 410, "project_source_and_destination_are_the_same", "Project has the same source and destination paths");
+    /// 400/411: a project moved under itself.
+    ProjectCannotBeMovedUnderItself = (ClearMl, 400, 411, "project_cannot_be_moved_under_itself", "Project can not be moved under itself in the projects hierarchy");
+    /// 400/412: a project merged into its own child.
+    ProjectCannotBeMergedIntoItsChild = (ClearMl, 400, 412, "project_cannot_be_merged_into_its_child", "Project can not be merged into its own child");
+    /// 400/413: the project has pipelines with active controllers.
+    ProjectHasPipelines = (ClearMl, 400, 413, "project_has_pipelines", "project has associated pipelines with active controllers");
 
     /// 400/800: data validation error.
     DataValidationError = (ClearMl, 400, 800, "data_validation_error", "data validation error");

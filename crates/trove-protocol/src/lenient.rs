@@ -69,6 +69,31 @@ pub fn opt_string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Str
     }
 }
 
+/// An optional filter list (ClearML's list-field query language: values, `__$all`/`__$not`/… operators, `-x`
+/// exclusions and `null` for "empty or missing"); a lone string or `null` item is kept (`null` = absent list).
+pub fn opt_filter_list<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Vec<Option<String>>>, D::Error> {
+    match value(d)? {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(vec![Some(s)])),
+        Value::Array(items) => items
+            .into_iter()
+            .map(|v| match v {
+                Value::Null => Ok(None),
+                Value::String(s) => Ok(Some(s)),
+                other => Err(D::Error::custom(format!(
+                    "must hold strings or null, got {other}"
+                ))),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(Some),
+        other => Err(D::Error::custom(format!(
+            "must be a list of strings, got {other}"
+        ))),
+    }
+}
+
 /// A boolean flag: `true`/`false`, the strings `"true"`/`"1"`/`"yes"` (any case), a non-zero number; anything
 /// else (including `null`) is `false`.
 pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {

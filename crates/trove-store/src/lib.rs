@@ -37,6 +37,7 @@ pub use copy::{CopyReport, copy_store, is_empty_store};
 pub use model::*;
 pub use models::{Model, ModelEdit, ModelQuery, ModelStore, NewModel};
 pub use open::{default_sqlite_url, open};
+pub use projects::ProjectDeletion;
 
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -104,7 +105,7 @@ pub type SharedStore = Arc<dyn MetadataStore>;
 
 /// Every operation trove needs from its metadata store. Both engines implement it with the same behaviour.
 #[async_trait]
-pub trait MetadataStore: ModelStore + Send + Sync + 'static {
+pub trait MetadataStore: ModelStore + ProjectDeletion + Send + Sync + 'static {
     /// "sqlite" or "postgres".
     fn engine(&self) -> &'static str;
 

@@ -122,6 +122,19 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: &[],
         postgres: &[],
     },
+    // 3 (events keys, last metrics) is part B's migration.
+    Migration {
+        version: 4,
+        name: "root project for tasks without a project",
+        statements: &[
+            // The reserved root project (`ROOT_PROJECT`, id and name ""): tasks created without a project,
+            // moved to no project or left by a deleted project point here. The store never lists or returns it.
+            "INSERT INTO projects (id, name, description, default_output_destination, created, last_update, extra)
+         VALUES ('', '', '', NULL, 0, 0, '{}') ON CONFLICT (id) DO NOTHING",
+        ],
+        sqlite: &[],
+        postgres: &[],
+    },
 ];
 
 /// The schema version this build writes.

@@ -3,6 +3,10 @@
 use serde::{Deserialize, Serialize};
 use trove_core::TaskStatus;
 
+/// The id of the reserved root project (migration 4): a task whose `project` is this has no project (ClearML
+/// allows tasks at the root). The store never lists or returns this row; clients see no `project` key.
+pub const ROOT_PROJECT: &str = "";
+
 /// A project. Nested projects are plain names with `/` (`examples/sub proj`), as in ClearML.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Project {
@@ -53,7 +57,7 @@ pub struct ProjectUpdate {
 pub struct Task {
     /// 32-hex id.
     pub id: String,
-    /// Project id.
+    /// Project id ([`ROOT_PROJECT`] for a task without a project).
     pub project: String,
     /// Task name.
     pub name: String,
@@ -82,7 +86,7 @@ pub struct Task {
 /// Input of [`crate::MetadataStore::create_task`].
 #[derive(Debug, Clone, Default)]
 pub struct NewTask {
-    /// Project id (must exist).
+    /// Project id (must exist; [`ROOT_PROJECT`] for none).
     pub project: String,
     /// Task name.
     pub name: String,
@@ -116,7 +120,7 @@ pub struct TaskQuery {
 pub struct TaskEdit {
     /// New name.
     pub name: Option<String>,
-    /// Move to another project (id).
+    /// Move to another project (id; [`ROOT_PROJECT`] for none).
     pub project: Option<String>,
     /// New type.
     pub kind: Option<String>,

@@ -61,7 +61,7 @@ async fn ensure_parents(tx: &mut Tx, name: &str, now: i64) -> Result<()> {
 impl SqlStore {
     async fn project_by_name(&self, name: &str) -> Result<Option<Project>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM projects WHERE name = $1"
+            "SELECT {COLS} FROM projects WHERE name = $1 AND id <> ''"
         )))
         .bind(name.to_string())
         .fetch_optional(&self.pool)
@@ -127,7 +127,7 @@ impl SqlStore {
 
     pub(crate) async fn get_project(&self, id: &str) -> Result<Option<Project>> {
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM projects WHERE id = $1"
+            "SELECT {COLS} FROM projects WHERE id = $1 AND id <> ''"
         )))
         .bind(id.to_string())
         .fetch_optional(&self.pool)
@@ -138,7 +138,7 @@ impl SqlStore {
 
     pub(crate) async fn list_projects(&self) -> Result<Vec<Project>> {
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM projects ORDER BY name"
+            "SELECT {COLS} FROM projects WHERE id <> '' ORDER BY name"
         )))
         .fetch_all(&self.pool)
         .await
@@ -153,7 +153,7 @@ impl SqlStore {
         let now = now_micros();
         let mut tx = self.begin_write(ctx).await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLS} FROM projects WHERE id = $1"
+            "SELECT {COLS} FROM projects WHERE id = $1 AND id <> ''"
         )))
         .bind(id.to_string())
         .fetch_optional(&mut *tx)
@@ -235,6 +235,53 @@ impl SqlStore {
         };
         tx.commit().await.map_err(db(ctx))?;
         Ok(p)
+    }
+}
+
+/// Removing projects (trove-server's `projects.delete`).
+#[async_trait::async_trait]
+pub trait ProjectDeletion {
+    /// Delete one project row. Its tasks must have been moved or deleted first (`Conflict` otherwise: the
+    /// store never deletes tasks as a side effect); sub-projects are separate rows, deleted by their own calls.
+    /// `NotFound` for an unknown id or the root project.
+    async fn delete_project(&self, id: &str) -> Result<()>;
+}
+
+#[async_trait::async_trait]
+impl ProjectDeletion for SqlStore {
+    async fn delete_project(&self, id: &str) -> Result<()> {
+        let ctx = "deleting a project";
+        if id == crate::ROOT_PROJECT {
+            return Err(StoreError::NotFound {
+                what: "project",
+                id: id.to_string(),
+            });
+        }
+        let mut tx = self.begin_write(ctx).await?;
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tasks WHERE project = $1")
+            .bind(id.to_string())
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(db(ctx))?;
+        if n > 0 {
+            return Err(StoreError::Conflict {
+                what: "tasks in project",
+                name: id.to_string(),
+            });
+        }
+        let gone = sqlx::query("DELETE FROM projects WHERE id = $1 AND id <> ''")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db(ctx))?;
+        if gone.rows_affected() == 0 {
+            return Err(StoreError::NotFound {
+                what: "project",
+                id: id.to_string(),
+            });
+        }
+        tx.commit().await.map_err(db(ctx))?;
+        Ok(())
     }
 }
 

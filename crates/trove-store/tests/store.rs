@@ -110,6 +110,8 @@ conformance! {
         projects::projects_ensure_nested,
         projects::projects_ensure_race,
         projects::projects_update_and_rename,
+        root_project::root_project_tasks,
+        root_project::root_tasks_copy,
         tasks::tasks_create_get_edit,
         tasks::tasks_status,
         tasks::tasks_query,

@@ -70,7 +70,7 @@ pub struct AddOrUpdateArtifactsRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub artifacts: Option<Vec<ArtifactRecord>>,
-    /// Allow an `in_progress` task.
+    /// Accepted for compatibility: artifacts change in `created`, `queued` and `in_progress` regardless.
     #[serde(
         deserialize_with = "lenient::flag",
         skip_serializing_if = "lenient::is_false"
@@ -136,7 +136,7 @@ pub struct DeleteArtifactsRequest {
     /// Which artifacts (`null` = none).
     #[serde(deserialize_with = "lenient::list")]
     pub artifacts: Vec<ArtifactId>,
-    /// Allow an `in_progress` task.
+    /// Accepted for compatibility: artifacts change in `created`, `queued` and `in_progress` regardless.
     #[serde(
         deserialize_with = "lenient::flag",
         skip_serializing_if = "lenient::is_false"

@@ -8,18 +8,24 @@ pub mod artifacts;
 pub mod events;
 pub mod models;
 pub mod params;
+pub mod project_ops;
 pub mod projects;
 pub mod server;
 pub mod status;
+pub mod tags;
+pub mod task_ops;
 pub mod tasks;
 
 pub use artifacts::*;
 pub use events::*;
 pub use models::*;
 pub use params::*;
+pub use project_ops::*;
 pub use projects::*;
 pub use server::*;
 pub use status::*;
+pub use tags::*;
+pub use task_ops::*;
 pub use tasks::*;
 
 use crate::{CallError, Validate, lenient, require};
@@ -64,6 +70,24 @@ calls! {
     ProjectsGetById = "projects.get_by_id": ProjectRef => ProjectResponse;
     /// `projects.update` → `{updated, fields}`.
     ProjectsUpdate = "projects.update": ProjectsUpdateRequest => UpdatedFields;
+    /// `projects.delete` (400/402, 405, 406, 413 without `force` when the project has contents).
+    ProjectsDelete = "projects.delete": ProjectsDeleteRequest => ProjectsDeleteResponse;
+    /// `projects.validate_delete`: what a delete would meet.
+    ProjectsValidateDelete = "projects.validate_delete": ProjectRef => ValidateDeleteResponse;
+    /// `projects.get_task_parents`: the distinct parents of the projects' tasks.
+    ProjectsGetTaskParents = "projects.get_task_parents": GetTaskParentsRequest => TaskParentsResponse;
+    /// `projects.get_hyperparam_values`: the distinct values of one hyper-parameter.
+    ProjectsGetHyperparamValues = "projects.get_hyperparam_values": HyperparamValuesRequest => HyperparamValuesResponse;
+    /// `projects.get_hyper_parameters`: the distinct `(section, name)` pairs.
+    ProjectsGetHyperParameters = "projects.get_hyper_parameters": HyperParametersRequest => HyperParametersResponse;
+    /// `projects.move` → `{moved}`.
+    ProjectsMove = "projects.move": ProjectsMoveRequest => ProjectsMoveResponse;
+    /// `projects.merge` → `{moved_entities, moved_projects}`.
+    ProjectsMerge = "projects.merge": ProjectsMergeRequest => ProjectsMergeResponse;
+    /// `projects.get_project_tags`: the projects' own tags.
+    ProjectsGetProjectTags = "projects.get_project_tags": GetTagsRequest => TagsResponse;
+    /// `projects.get_task_tags`: the tags of the projects' tasks.
+    ProjectsGetTaskTags = "projects.get_task_tags": GetTagsRequest => TagsResponse;
 
     /// `tasks.create` → `{id}`.
     TasksCreate = "tasks.create": TasksCreateRequest => IdResponse;
@@ -81,6 +105,20 @@ calls! {
     TasksPing = "tasks.ping": TaskRef => Empty;
     /// `tasks.delete`.
     TasksDelete = "tasks.delete": TasksDeleteRequest => TasksDeleteResponse;
+    /// `tasks.clone` → `{id, new_project?}`.
+    TasksClone = "tasks.clone": TasksCloneRequest => TasksCloneResponse;
+    /// `tasks.update`: name, comment, tags, system tags, project in any status.
+    TasksUpdate = "tasks.update": TasksUpdateRequest => UpdatedFields;
+    /// `tasks.archive` → `{archived}`.
+    TasksArchive = "tasks.archive": TasksArchiveRequest => ArchivedResponse;
+    /// `tasks.get_types` → `{types}`.
+    TasksGetTypes = "tasks.get_types": TasksGetTypesRequest => TypesResponse;
+    /// `tasks.move` → `{project_id}`.
+    TasksMove = "tasks.move": TasksMoveRequest => MoveResponse;
+    /// `tasks.validate`: would `tasks.create` accept this task?
+    TasksValidate = "tasks.validate": TasksCreateRequest => Empty;
+    /// `tasks.update_tags` → `{updated}`.
+    TasksUpdateTags = "tasks.update_tags": UpdateTagsRequest => Updated;
 
     /// `tasks.started`: → `in_progress`.
     TasksStarted = "tasks.started": StatusChangeRequest => StatusChangeResponse;
@@ -117,7 +155,7 @@ calls! {
     /// `tasks.get_configurations`.
     TasksGetConfigurations = "tasks.get_configurations": GetConfigurationsRequest => ConfigurationsResponse;
     /// `tasks.get_configuration_names`.
-    TasksGetConfigurationNames = "tasks.get_configuration_names": TaskIds => ConfigurationNamesResponse;
+    TasksGetConfigurationNames = "tasks.get_configuration_names": ConfigurationNamesRequest => ConfigurationNamesResponse;
     /// `tasks.edit_configuration`.
     TasksEditConfiguration = "tasks.edit_configuration": EditConfigurationRequest => Updated;
     /// `tasks.delete_configuration`.
@@ -163,7 +201,7 @@ calls! {
     /// `models.get_frameworks` → `{frameworks}`.
     ModelsGetFrameworks = "models.get_frameworks": GetFrameworksRequest => FrameworksResponse;
     /// `models.update_tags` → `{updated}`.
-    ModelsUpdateTags = "models.update_tags": UpdateTagsRequest => Updated;
+    ModelsUpdateTags = "models.update_tags": ModelsUpdateTagsRequest => Updated;
     /// `models.move` → `{project_id}`.
     ModelsMove = "models.move": ModelsMoveRequest => MovedResponse;
     /// `projects.get_model_metadata_keys` → `{total, remaining, keys}`.

@@ -182,8 +182,46 @@ pub struct ConfigurationsResponse {
 pub struct TaskConfigurations {
     /// Task id.
     pub task: String,
-    /// `{name, value, type, description}` items.
+    /// `{name, value, type, description}` items, sorted by name (ClearML's key is `configuration`).
+    #[serde(rename = "configuration", alias = "configurations")]
     pub configurations: Vec<Map<String, Value>>,
+}
+
+/// `tasks.get_configuration_names {tasks, skip_empty}`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConfigurationNamesRequest {
+    /// Task ids.
+    #[serde(
+        deserialize_with = "lenient::opt_string_list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tasks: Option<Vec<String>>,
+    /// Task ids (when `tasks` is not given).
+    #[serde(
+        deserialize_with = "lenient::opt_string_list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub task: Option<Vec<String>>,
+    /// Leave out items whose value is empty (default true, as ClearML).
+    #[serde(
+        deserialize_with = "lenient::opt_flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub skip_empty: Option<bool>,
+}
+
+impl ConfigurationNamesRequest {
+    /// The ids asked for: `tasks`, else `task`.
+    pub fn ids(&self) -> Vec<String> {
+        task_ids(&self.tasks, &self.task)
+    }
+}
+
+impl Validate for ConfigurationNamesRequest {
+    fn validate(&self) -> Result<(), CallError> {
+        require_ids(&self.tasks, &self.task)
+    }
 }
 
 /// `{configurations: [{task, names}]}` of `tasks.get_configuration_names`.

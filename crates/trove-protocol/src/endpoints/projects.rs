@@ -28,6 +28,12 @@ pub struct ProjectsGetAllRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub parent: Option<Vec<String>>,
+    /// Basename filter, a Python regex (searched).
+    #[serde(
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub basename: Option<String>,
     /// Direct children only.
     #[serde(
         deserialize_with = "lenient::flag",
@@ -40,18 +46,18 @@ pub struct ProjectsGetAllRequest {
         skip_serializing_if = "lenient::is_false"
     )]
     pub search_hidden: bool,
-    /// Tag filter (`-x` excludes).
+    /// Tag filter (ClearML's list-field query language).
     #[serde(
-        deserialize_with = "lenient::opt_string_list",
+        deserialize_with = "lenient::opt_filter_list",
         skip_serializing_if = "Option::is_none"
     )]
-    pub tags: Option<Vec<String>>,
-    /// System tag filter (`-x` excludes).
+    pub tags: Option<Vec<Option<String>>>,
+    /// System tag filter (query language).
     #[serde(
-        deserialize_with = "lenient::opt_string_list",
+        deserialize_with = "lenient::opt_filter_list",
         skip_serializing_if = "Option::is_none"
     )]
-    pub system_tags: Option<Vec<String>>,
+    pub system_tags: Option<Vec<Option<String>>>,
     /// Sort keys (`-field` descending); default `name`.
     #[serde(
         deserialize_with = "lenient::opt_string_list",
@@ -76,12 +82,48 @@ pub struct ProjectsGetAllRequest {
         skip_serializing_if = "Option::is_none"
     )]
     pub size: Option<u64>,
-    /// Keep only these (dotted) fields, plus `id`.
+    /// Keep only these (dotted) fields, plus `id`; `-field` entries drop fields instead.
     #[serde(
         deserialize_with = "lenient::opt_string_list",
         skip_serializing_if = "Option::is_none"
     )]
     pub only_fields: Option<Vec<String>>,
+    /// `{field: {any|all: {include, exclude}}}` list filters.
+    #[serde(
+        deserialize_with = "lenient::opt_object",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub filters: Option<Map<String, Value>>,
+    /// `get_all_ex`: add `stats` (`active`, or `archived` with `stats_for_state`) and `sub_projects`.
+    #[serde(
+        deserialize_with = "lenient::flag",
+        skip_serializing_if = "lenient::is_false"
+    )]
+    pub include_stats: bool,
+    /// `get_all_ex`: which tasks `stats` counts: `active` (default) or `archived`.
+    #[serde(
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub stats_for_state: Option<String>,
+    /// `get_all_ex`: add `dataset_stats {file_count, total_size}` (or `null`).
+    #[serde(
+        deserialize_with = "lenient::flag",
+        skip_serializing_if = "lenient::is_false"
+    )]
+    pub include_dataset_stats: bool,
+    /// `get_all_ex`: add `own_tasks` (and `own_models`): non-archived entities in the project itself.
+    #[serde(
+        deserialize_with = "lenient::flag",
+        skip_serializing_if = "lenient::is_false"
+    )]
+    pub check_own_contents: bool,
+    /// `get_all_ex`: only projects (or their sub-projects) with tasks of these users.
+    #[serde(
+        deserialize_with = "lenient::opt_string_list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub active_users: Option<Vec<String>>,
 }
 
 impl Validate for ProjectsGetAllRequest {}

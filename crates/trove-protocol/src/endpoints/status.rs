@@ -3,6 +3,7 @@
 use super::Urls;
 use crate::{CallError, Validate, lenient, require};
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 /// A status change: `tasks.started`, `completed`, `stopped`, `failed`, `publish`, `close` and `stop`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -89,9 +90,12 @@ pub struct StatusChangeResponse {
     pub updated: u64,
     /// The task's status fields after the change.
     pub fields: StatusFields,
+    /// `tasks.completed` only: 1 when the task was also published, else 0.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published: Option<u64>,
 }
 
-/// `tasks.reset {task, force}`.
+/// `tasks.reset {task, force, clear_all, return_file_urls, delete_output_models}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TasksResetRequest {
@@ -104,6 +108,24 @@ pub struct TasksResetRequest {
         skip_serializing_if = "lenient::is_false"
     )]
     pub force: bool,
+    /// Also clear `execution` (except input artifacts) and `script`.
+    #[serde(
+        deserialize_with = "lenient::flag",
+        skip_serializing_if = "lenient::is_false"
+    )]
+    pub clear_all: bool,
+    /// Answer the URLs of the dropped output artifacts (and models) in `urls`.
+    #[serde(
+        deserialize_with = "lenient::flag",
+        skip_serializing_if = "lenient::is_false"
+    )]
+    pub return_file_urls: bool,
+    /// Delete the task's draft output models (default true, as ClearML).
+    #[serde(
+        deserialize_with = "lenient::opt_flag",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub delete_output_models: Option<bool>,
 }
 
 impl Validate for TasksResetRequest {
@@ -122,6 +144,11 @@ pub struct TasksResetResponse {
     pub deleted_models: u64,
     /// The task's status fields after the reset.
     pub fields: StatusFields,
-    /// What the dropped output artifacts pointed to.
-    pub urls: Urls,
+    /// Queue removal (trove has no queues: `{}`).
+    pub dequeued: Map<String, Value>,
+    /// Events deleted (`{}` unless the events hook reports).
+    pub events: Map<String, Value>,
+    /// What the dropped output artifacts pointed to (only with `return_file_urls`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub urls: Option<Urls>,
 }

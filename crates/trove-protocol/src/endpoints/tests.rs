@@ -43,8 +43,9 @@ fn missing_and_mistyped_fields_are_validation_errors_naming_the_field() {
     assert!(e.message.contains("non-negative integer"), "{e}");
     let e = err::<TasksSetRequirements>(json!({"task": "t", "requirements": "pip"}));
     assert!(e.message.contains("must be an object"), "{e}");
-    let e = err::<TasksCreate>(json!({"name": "abc"}));
-    assert_eq!(e.data, json!({"field": "project"}));
+    // A project is optional (root tasks); the name is not.
+    let e = err::<TasksCreate>(json!({"project": "p"}));
+    assert_eq!(e.data, json!({"field": "name"}));
 }
 
 #[test]
@@ -221,17 +222,33 @@ fn requests_serialize_compactly() {
 #[test]
 fn answers_serialize_as_the_server_always_wrote_them() {
     let del = TasksDeleteResponse {
-        deleted: 1,
+        deleted: true,
         files_deleted: 2,
-        urls: Urls {
+        urls: Some(Urls {
             artifact_urls: vec!["u".into()],
             ..Urls::default()
-        },
+        }),
         ..TasksDeleteResponse::default()
     };
     assert_eq!(
         serde_json::to_string(&del).unwrap(),
-        r#"{"deleted":1,"updated_children":0,"updated_models":0,"files_deleted":2,"urls":{"artifact_urls":["u"],"model_urls":[],"event_urls":[]}}"#
+        r#"{"deleted":true,"updated_children":0,"updated_models":0,"events":{},"files_deleted":2,"urls":{"artifact_urls":["u"],"model_urls":[],"event_urls":[]}}"#
+    );
+    // `urls` only when asked for; older trove servers answered `deleted: 1`.
+    let del = TasksDeleteResponse {
+        deleted: true,
+        ..TasksDeleteResponse::default()
+    };
+    assert!(!serde_json::to_string(&del).unwrap().contains("urls"));
+    let old = decode_response::<TasksDelete>(json!({"deleted": 1, "urls": {}})).unwrap();
+    assert!(old.deleted);
+    let conf = TaskConfigurations {
+        task: "t".into(),
+        configurations: vec![],
+    };
+    assert_eq!(
+        serde_json::to_string(&conf).unwrap(),
+        r#"{"task":"t","configuration":[]}"#
     );
     let fields = StatusFields {
         status: "in_progress".into(),
@@ -267,6 +284,40 @@ fn answers_decode_from_any_clearml_server() {
     let r = decode_response::<TasksGetById>(json!({"task": {"id": "t", "execution": {}}})).unwrap();
     assert_eq!(r.task.id(), Some("t"));
     assert!(r.task.artifacts().unwrap().is_empty());
+}
+
+#[test]
+fn list_filters_decode_with_operators_nulls_and_other_fields() {
+    let r = decode_request::<TasksGetAllEx>(json!({
+        "system_tags": ["__$all", "dataset", "__$not", "archived"],
+        "tags": [null, "x"], "type": "training", "parent": "p",
+        "filters": {"tags": {"any": {"include": [null]}}},
+        "last_update": [">=2024-01-01", null], "projection": ["-name"], "size": 10, "scroll_id": "s"
+    }))
+    .unwrap();
+    assert_eq!(
+        r.system_tags.as_deref(),
+        Some(
+            &[
+                Some("__$all".into()),
+                Some("dataset".into()),
+                Some("__$not".into()),
+                Some("archived".into())
+            ][..]
+        )
+    );
+    assert_eq!(r.tags, Some(vec![None, Some("x".into())]));
+    assert_eq!(r.kind, Some(vec![Some("training".into())]));
+    assert_eq!(r.parent, Some(vec![Some("p".into())]));
+    assert!(r.filters.is_some());
+    assert_eq!(r.other["last_update"], json!([">=2024-01-01", null]));
+    assert_eq!(r.fields(), Some(&["-name".to_string()][..]));
+    assert_eq!((r.size, r.scroll_id.as_deref()), (Some(10), Some("s")));
+    let bad = decode_request::<TasksGetAll>(json!({"tags": [1]})).unwrap_err();
+    assert_eq!(bad.code, crate::ResultCode::ValidationError);
+    // tasks.create without a project is valid (a root task); without a name it is not.
+    assert!(decode_request::<TasksCreate>(json!({"name": "n", "type": "training"})).is_ok());
+    assert!(decode_request::<TasksCreate>(json!({"type": "training"})).is_err());
 }
 
 #[test]

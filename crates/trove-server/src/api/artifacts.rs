@@ -14,19 +14,19 @@ use trove_protocol::endpoints::{
 };
 use trove_store::{StoreError, Task};
 
-/// Statuses in which artifacts may change: `created`, or also `in_progress` with `force` (ClearML's
-/// `get_task_for_update`).
-fn check_artifact_status(t: &Task, force: bool) -> Result<(), ApiError> {
-    let ok = t.status == TaskStatus::Created || (force && t.status == TaskStatus::InProgress);
-    if ok {
+/// Statuses in which artifacts may change: `created`, `queued` or `in_progress`, with or without `force`
+/// (clearml-server always passes `force=True` to `get_task_for_update` for artifacts).
+fn check_artifact_status(t: &Task, _force: bool) -> Result<(), ApiError> {
+    if matches!(
+        t.status,
+        TaskStatus::Created | TaskStatus::Queued | TaskStatus::InProgress
+    ) {
         Ok(())
     } else {
-        let exp = if force {
-            "created/in_progress"
-        } else {
-            "created (or in_progress with force=true)"
-        };
-        Err(ApiError::invalid_status(t.status.as_str(), exp))
+        Err(ApiError::invalid_status(
+            t.status.as_str(),
+            "created/queued/in_progress",
+        ))
     }
 }
 

@@ -4,11 +4,11 @@
 use super::context::Ctx;
 use super::task_access::{check_editable, load, object, set_doc_field};
 use crate::error::ApiError;
-use serde_json::{Map, json};
+use serde_json::{Map, Value, json};
 use trove_protocol::endpoints::{
-    ConfigurationNamesResponse, ConfigurationsResponse, DeleteConfigurationRequest, Deleted,
-    EditConfigurationRequest, GetConfigurationsRequest, TaskConfigurationNames, TaskConfigurations,
-    TaskIds, Updated,
+    ConfigurationNamesRequest, ConfigurationNamesResponse, ConfigurationsResponse,
+    DeleteConfigurationRequest, Deleted, EditConfigurationRequest, GetConfigurationsRequest,
+    TaskConfigurationNames, TaskConfigurations, Updated,
 };
 
 /// `tasks.get_configurations {tasks, names?}` → `{"configurations": [{"task", "configurations": [...]}]}`.
@@ -19,15 +19,17 @@ pub async fn get(
     let mut out = Vec::new();
     for id in req.ids() {
         let t = load(ctx, &id).await?;
-        let list = object(t.doc.get("configuration"))
+        let mut list: Vec<(String, Map<String, Value>)> = object(t.doc.get("configuration"))
             .into_iter()
             .filter(|(n, _)| req.names.as_ref().is_none_or(|ns| ns.contains(n)))
             .map(|(n, v)| {
                 let mut c = object(Some(&v));
                 c.entry("name").or_insert_with(|| json!(n));
-                c
+                (n, c)
             })
             .collect();
+        list.sort_by(|a, b| a.0.cmp(&b.0));
+        let list = list.into_iter().map(|(_, c)| c).collect();
         out.push(TaskConfigurations {
             task: id,
             configurations: list,
@@ -38,12 +40,29 @@ pub async fn get(
     })
 }
 
-/// `tasks.get_configuration_names {tasks}` → `{"configurations": [{"task", "names"}]}`.
-pub async fn names(ctx: &Ctx, req: TaskIds) -> Result<ConfigurationNamesResponse, ApiError> {
+/// `tasks.get_configuration_names {tasks, skip_empty}` → `{"configurations": [{"task", "names"}]}`, names
+/// sorted; `skip_empty` (default true) leaves out items whose value is empty.
+pub async fn names(
+    ctx: &Ctx,
+    req: ConfigurationNamesRequest,
+) -> Result<ConfigurationNamesResponse, ApiError> {
+    let skip_empty = req.skip_empty.unwrap_or(true);
     let mut out = Vec::new();
     for id in req.ids() {
         let t = load(ctx, &id).await?;
-        let names = object(t.doc.get("configuration")).keys().cloned().collect();
+        let mut names: Vec<String> = object(t.doc.get("configuration"))
+            .into_iter()
+            .filter(|(_, v)| {
+                !skip_empty
+                    || match v.get("value") {
+                        None | Some(Value::Null) => false,
+                        Some(Value::String(s)) => !s.is_empty(),
+                        Some(_) => true,
+                    }
+            })
+            .map(|(n, _)| n)
+            .collect();
+        names.sort();
         out.push(TaskConfigurationNames { task: id, names });
     }
     Ok(ConfigurationNamesResponse {

@@ -10,7 +10,8 @@ use trove_protocol::ResultCode;
 use trove_protocol::endpoints::{
     AddOrUpdateMetadataRequest, DeleteMetadataRequest, FrameworksResponse, GetFrameworksRequest,
     ModelMetadataKeysRequest, ModelMetadataKeysResponse, ModelMetadataValuesRequest,
-    ModelMetadataValuesResponse, ModelsMoveRequest, MovedResponse, UpdateTagsRequest, Updated,
+    ModelMetadataValuesResponse, ModelsMoveRequest, ModelsUpdateTagsRequest, MovedResponse,
+    Updated,
 };
 use trove_store::{Model, ModelEdit, ModelQuery, StoreError};
 
@@ -71,7 +72,7 @@ pub async fn get_frameworks(
 }
 
 /// `models.update_tags {ids, add_tags, remove_tags}` → `{updated}` (models changed, per operation).
-pub async fn update_tags(ctx: &Ctx, req: UpdateTagsRequest) -> Result<Updated, ApiError> {
+pub async fn update_tags(ctx: &Ctx, req: ModelsUpdateTagsRequest) -> Result<Updated, ApiError> {
     if req.add_tags.is_empty() && req.remove_tags.is_empty() {
         return Err(ApiError::validation(
             "either add_tags or remove_tags should be provided",

@@ -5,7 +5,9 @@
 //! clearml-server's `services/models.py` and `bll/model` are the specification: fields, defaults, errors.
 
 use super::context::Ctx;
-use super::present::{self, name_regex, project_fields, tags_match};
+use super::filters::ListQuery;
+use super::ordering::order_by;
+use super::present::{self, name_regex, project_fields};
 use super::task_models::{self, DELETED_PREFIX};
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
@@ -216,16 +218,19 @@ fn sql_list(filter: &Option<Vec<String>>) -> Option<Vec<String>> {
         .cloned()
 }
 
-/// True when `value` passes the list filter (`None` = no filter; an empty list = no filter).
-fn list_ok(value: Option<&str>, filter: &Option<Vec<String>>) -> bool {
+/// A list filter in ClearML's query language (`None` and an empty list = no filter; bad operators 400/16).
+fn list_query(field: &str, filter: &Option<Vec<String>>) -> Result<Option<ListQuery>, ApiError> {
     match filter {
-        None => true,
-        Some(f) if f.is_empty() => true,
-        Some(f) => tags_match(
-            &value.map(str::to_string).into_iter().collect::<Vec<_>>(),
-            f,
-        ),
+        Some(f) if !f.is_empty() => ListQuery::parse_strings(field, f).map(Some),
+        _ => Ok(None),
     }
+}
+
+/// True when `value` passes `query` (no query passes everything).
+fn list_ok(value: Option<&str>, query: &Option<ListQuery>) -> bool {
+    query
+        .as_ref()
+        .is_none_or(|q| q.matches(&value.map(str::to_string).into_iter().collect::<Vec<_>>()))
 }
 
 /// Project ids plus, with `include_subprojects`, the ids of their sub-projects.
@@ -246,7 +251,7 @@ pub async fn expand_projects(ctx: &Ctx, ids: &[String]) -> Result<Vec<String>, A
 }
 
 /// `models.get_all` / `get_all_ex`: `id`, `project` (+ `include_subprojects`), `task`, `framework`, `uri`,
-/// `parent`, `user`, `tags`, `system_tags` (ClearML's list language: plain values any-of, `-x` excludes),
+/// `parent`, `user`, `tags`, `system_tags` (ClearML's list-field query language, `api/filters.rs`),
 /// `name` (regex), `ready`, `metadata.<key>.value`, `only_fields`, `order_by` (default `created`),
 /// `page`/`page_size`; `include_stats` adds `stats.labels_count`.
 pub async fn get_all(ctx: &Ctx, req: ModelsGetAllRequest) -> Result<ModelsResponse, ApiError> {
@@ -266,6 +271,19 @@ pub async fn get_all(ctx: &Ctx, req: ModelsGetAllRequest) -> Result<ModelsRespon
         ..Default::default()
     };
     let name = req.name.as_deref().map(name_regex).transpose()?;
+    let (ids, projects_q, tasks_q) = (
+        list_query("id", &req.id)?,
+        list_query("project", &req.project)?,
+        list_query("task", &req.task)?,
+    );
+    let (frameworks, uris, parents, users) = (
+        list_query("framework", &req.framework)?,
+        list_query("uri", &req.uri)?,
+        list_query("parent", &req.parent)?,
+        list_query("user", &req.user)?,
+    );
+    let tags = list_query("tags", &req.tags)?;
+    let system_tags = list_query("system_tags", &req.system_tags)?;
     let metadata = req.metadata_filters();
     let fields = req.only_fields.as_deref();
     let with_ui_cache = fields.is_some_and(|f| f.iter().any(|x| x.starts_with("ui_cache")));
@@ -274,21 +292,19 @@ pub async fn get_all(ctx: &Ctx, req: ModelsGetAllRequest) -> Result<ModelsRespon
         let md = m.doc.get("metadata");
         let user = m.doc.get("user").and_then(Value::as_str);
         let ok = name.as_ref().is_none_or(|r| r.is_match(&m.name))
-            && list_ok(Some(&m.id), &req.id)
-            && list_ok(m.project.as_deref(), &req.project)
-            && list_ok(m.task.as_deref(), &req.task)
-            && list_ok(m.framework.as_deref(), &req.framework)
-            && list_ok(Some(&m.uri), &req.uri)
-            && list_ok(m.parent.as_deref(), &req.parent)
-            && list_ok(user, &req.user)
-            && req
-                .tags
+            && list_ok(Some(&m.id), &ids)
+            && list_ok(m.project.as_deref(), &projects_q)
+            && list_ok(m.task.as_deref(), &tasks_q)
+            && list_ok(m.framework.as_deref(), &frameworks)
+            && list_ok(Some(&m.uri), &uris)
+            && list_ok(m.parent.as_deref(), &parents)
+            && list_ok(user, &users)
+            && tags
                 .as_ref()
-                .is_none_or(|f| tags_match(&m.doc_strings("tags"), f))
-            && req
-                .system_tags
+                .is_none_or(|q| q.matches(&m.doc_strings("tags")))
+            && system_tags
                 .as_ref()
-                .is_none_or(|f| tags_match(&m.doc_strings("system_tags"), f))
+                .is_none_or(|q| q.matches(&m.doc_strings("system_tags")))
             && metadata.iter().all(|(k, values)| {
                 md.and_then(|md| md.get(k))
                     .and_then(|i| i.get("value"))
@@ -313,7 +329,7 @@ pub async fn get_all(ctx: &Ctx, req: ModelsGetAllRequest) -> Result<ModelsRespon
         .order_by
         .clone()
         .unwrap_or_else(|| vec!["created".into()]);
-    present::order_by(&mut out, &order, |d| &d.0);
+    order_by(&mut out, &order, |d| &d.0);
     let page = present::page(out, paging(req.page, req.page_size, req.size));
     Ok(ModelsResponse {
         models: page

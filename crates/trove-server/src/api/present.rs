@@ -1,14 +1,13 @@
-//! How tasks and projects look on the wire (reference §7.5), `only_fields` projection, regex/tag filters and
-//! ordering for the `get_all` endpoints.
+//! How tasks and projects look on the wire (reference §7.5), `only_fields` projection and regex name filters
+//! for the `get_all` endpoints (list filters are in `filters`, ordering in `ordering`).
 
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
-use std::cmp::Ordering;
 use trove_core::ArtifactRecord;
 use trove_core::timefmt::iso_from_micros;
 use trove_protocol::endpoints::StatusFields;
 use trove_protocol::{ProjectDoc, TaskDoc};
-use trove_store::{Project, Task};
+use trove_store::{Project, ROOT_PROJECT, Task};
 
 /// An artifact record as ClearML returns it (display pairs sorted by key).
 pub fn artifact_json(a: &ArtifactRecord) -> Value {
@@ -17,14 +16,16 @@ pub fn artifact_json(a: &ArtifactRecord) -> Value {
     serde_json::to_value(&a).unwrap_or(Value::Null)
 }
 
-/// The full task object: ClearML's defaults, then the stored document, then the core fields.
+/// The full task object: ClearML's defaults, then the stored document, then the core fields. `script` has no
+/// default (`tasks.create` stores `{}`; `tasks.reset {clear_all}` removes it, as clearml-server does).
 /// `artifacts` fills `execution.artifacts` (sorted by key, then mode).
 pub fn task_json(t: &Task, artifacts: Option<&[ArtifactRecord]>) -> TaskDoc {
     let mut m = Map::new();
     let defaults = json!({
         "comment": "", "tags": [], "system_tags": [], "parent": null, "user": "", "company": "",
-        "script": {}, "output": {}, "models": {"input": [], "output": []}, "hyperparams": {},
+        "output": {}, "models": {"input": [], "output": []}, "hyperparams": {},
         "configuration": {}, "runtime": {}, "container": {}, "last_iteration": 0,
+        "last_metrics": {},
     });
     if let Value::Object(d) = defaults {
         m.extend(d);
@@ -50,7 +51,12 @@ pub fn task_json(t: &Task, artifacts: Option<&[ArtifactRecord]>) -> TaskDoc {
     };
     m.insert("id".into(), json!(t.id));
     m.insert("name".into(), json!(t.name));
-    m.insert("project".into(), json!(t.project));
+    if t.project == ROOT_PROJECT {
+        // A task without a project has no `project` key (ClearML: `task.get("project") is None`).
+        m.remove("project");
+    } else {
+        m.insert("project".into(), json!(t.project));
+    }
     m.insert("type".into(), json!(t.kind));
     m.insert("status".into(), json!(t.status.as_str()));
     m.insert("status_message".into(), json!(t.status_message));
@@ -108,53 +114,83 @@ pub fn project_json(p: &Project) -> ProjectDoc {
 /// True when a projection needs the artifacts loaded.
 pub fn wants_artifacts(fields: Option<&[String]>) -> bool {
     fields.is_none_or(|f| {
-        f.iter()
-            .any(|x| x == "execution" || x.starts_with("execution.artifacts"))
+        f.iter().all(|x| x.starts_with('-'))
+            || f.iter()
+                .any(|x| x == "execution" || x.starts_with("execution.artifacts"))
     })
 }
 
-/// Keep only the given (dotted) fields, plus `id`.
+/// The segments of a dotted field path; `%2E` in a segment stands for a `.` inside a key (ClearML escapes
+/// section names such as `sec.tion1` that way).
+pub fn path_segments(path: &str) -> Vec<String> {
+    path.split('.')
+        .filter(|s| !s.is_empty())
+        .map(|s| s.replace("%2E", ".").replace("%2e", "."))
+        .collect()
+}
+
+/// The value at a dotted path, if any.
+pub fn value_at<'a>(doc: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+    let segs = path_segments(path);
+    let (first, rest) = segs.split_first()?;
+    rest.iter()
+        .try_fold(doc.get(first.as_str())?, |cur, p| cur.get(p.as_str()))
+}
+
+/// Project a document as MongoDB does: with `fields` given, keep only those (dotted) fields plus `id`; an
+/// entry `-field` drops that field instead (all entries `-x` = everything but those). A dotted path whose
+/// parent exists as an object but lacks the leaf still yields the parent (`runtime.version` on a task without
+/// a version gives `runtime: {}`).
 pub fn project_fields(full: Map<String, Value>, fields: Option<&[String]>) -> Map<String, Value> {
     let Some(fields) = fields else { return full };
-    let full = Value::Object(full);
-    let mut out = Map::new();
-    if let Some(id) = full.get("id") {
-        out.insert("id".into(), id.clone());
-    }
-    for f in fields {
-        let path: Vec<&str> = f.split('.').filter(|s| !s.is_empty()).collect();
-        if path.is_empty() {
-            continue;
+    let (exclude, include): (Vec<&String>, Vec<&String>) =
+        fields.iter().partition(|f| f.starts_with('-'));
+    let mut out = if include.is_empty() {
+        full.clone()
+    } else {
+        let mut out = Map::new();
+        if let Some(id) = full.get("id") {
+            out.insert("id".into(), id.clone());
         }
-        let mut cur = &full;
-        let mut found = true;
-        for p in &path {
-            match cur.get(*p) {
-                Some(v) => cur = v,
-                None => {
-                    found = false;
-                    break;
-                }
-            }
+        for f in include {
+            copy_path(&full, &mut out, &path_segments(f));
         }
-        if found {
-            set_path(&mut out, &path, cur.clone());
-        }
+        out
+    };
+    for f in exclude {
+        remove_path(&mut out, &path_segments(&f[1..]));
     }
     out
 }
 
-fn set_path(m: &mut Map<String, Value>, path: &[&str], v: Value) {
-    if path.len() == 1 {
-        m.insert(path[0].to_string(), v);
+/// Copy `path` from `from` into `to`, creating the parents that exist in `from` as objects.
+fn copy_path(from: &Map<String, Value>, to: &mut Map<String, Value>, path: &[String]) {
+    let Some((first, rest)) = path.split_first() else {
+        return;
+    };
+    let Some(v) = from.get(first) else { return };
+    if rest.is_empty() {
+        to.insert(first.clone(), v.clone());
         return;
     }
-    let entry = m.entry(path[0].to_string()).or_insert_with(|| json!({}));
-    if !entry.is_object() {
-        *entry = json!({});
+    let Value::Object(inner_from) = v else { return };
+    let entry = to.entry(first.clone()).or_insert_with(|| json!({}));
+    if let Value::Object(inner_to) = entry {
+        copy_path(inner_from, inner_to, rest);
     }
-    if let Value::Object(inner) = entry {
-        set_path(inner, &path[1..], v);
+}
+
+fn remove_path(m: &mut Map<String, Value>, path: &[String]) {
+    match path {
+        [] => {}
+        [leaf] => {
+            m.remove(leaf);
+        }
+        [first, rest @ ..] => {
+            if let Some(Value::Object(inner)) = m.get_mut(first) {
+                remove_path(inner, rest);
+            }
+        }
     }
 }
 
@@ -179,66 +215,6 @@ pub fn name_regex(pattern: &str) -> Result<regex::Regex, ApiError> {
     }
     regex::Regex::new(&out)
         .map_err(|e| ApiError::validation(format!("invalid name pattern {pattern:?}: {e}")))
-}
-
-/// ClearML tag filter: plain entries must match one of the tags (any), `-x` entries must not match.
-pub fn tags_match(have: &[String], filter: &[String]) -> bool {
-    let mut include = Vec::new();
-    let mut exclude = Vec::new();
-    for f in filter {
-        if f.starts_with("__$") {
-            continue;
-        }
-        match f.strip_prefix('-') {
-            Some(x) => exclude.push(x),
-            None => include.push(f.as_str()),
-        }
-    }
-    (include.is_empty() || include.iter().any(|i| have.iter().any(|h| h == i)))
-        && exclude.iter().all(|e| have.iter().all(|h| h != e))
-}
-
-/// Sort documents by ClearML `order_by` entries (`-field` descending, dotted paths allowed); `doc` gives
-/// each item's document.
-pub fn order_by<T>(items: &mut [T], order: &[String], doc: impl Fn(&T) -> &Map<String, Value>) {
-    if order.is_empty() {
-        return;
-    }
-    items.sort_by(|a, b| {
-        let (a, b) = (doc(a), doc(b));
-        for o in order {
-            let (desc, field) = match o.strip_prefix('-') {
-                Some(f) => (true, f),
-                None => (false, o.trim_start_matches('+')),
-            };
-            let get = |m: &Map<String, Value>| {
-                let mut parts = field.split('.');
-                let first = m.get(parts.next()?)?;
-                parts.try_fold(first, |cur, p| cur.get(p)).cloned()
-            };
-            let c = cmp_json(get(a).as_ref(), get(b).as_ref());
-            let c = if desc { c.reverse() } else { c };
-            if c != Ordering::Equal {
-                return c;
-            }
-        }
-        Ordering::Equal
-    });
-}
-
-fn cmp_json(a: Option<&Value>, b: Option<&Value>) -> Ordering {
-    match (a, b) {
-        (Some(Value::Number(x)), Some(Value::Number(y))) => x
-            .as_f64()
-            .unwrap_or(0.0)
-            .partial_cmp(&y.as_f64().unwrap_or(0.0))
-            .unwrap_or(Ordering::Equal),
-        (Some(Value::String(x)), Some(Value::String(y))) => x.cmp(y),
-        (None | Some(Value::Null), None | Some(Value::Null)) => Ordering::Equal,
-        (None | Some(Value::Null), _) => Ordering::Less,
-        (_, None | Some(Value::Null)) => Ordering::Greater,
-        (Some(x), Some(y)) => x.to_string().cmp(&y.to_string()),
-    }
 }
 
 /// Apply `(offset, limit)` paging (`limit == 0` = all).
@@ -287,11 +263,18 @@ mod tests {
     }
 
     #[test]
-    fn tag_filters_include_and_exclude() {
-        let have = vec!["a".to_string(), "archived".to_string()];
-        assert!(tags_match(&have, &["a".into()]));
-        assert!(!tags_match(&have, &["-archived".into()]));
-        assert!(tags_match(&have, &["zz".into(), "a".into()]));
-        assert!(!tags_match(&have, &["zz".into()]));
+    fn projection_keeps_parents_and_excludes() {
+        let full =
+            json!({"id":"1","runtime":{},"hyperparams":{"sec.tion1":{"a":1},"b":{}},"name":"n"});
+        let full = full.as_object().cloned().unwrap();
+        let p = project_fields(full.clone(), Some(&["runtime.version".into()]));
+        assert_eq!(Value::Object(p), json!({"id":"1","runtime":{}}));
+        let p = project_fields(full.clone(), Some(&["hyperparams.sec%2Etion1".into()]));
+        assert_eq!(
+            Value::Object(p),
+            json!({"id":"1","hyperparams":{"sec.tion1":{"a":1}}})
+        );
+        let p = project_fields(full, Some(&["-name".into(), "-hyperparams".into()]));
+        assert_eq!(Value::Object(p), json!({"id":"1","runtime":{}}));
     }
 }

@@ -3,8 +3,9 @@
 
 use super::context::Ctx;
 use super::{
-    artifacts, configurations, events, hyperparams, login, model_meta, model_ops, models, projects,
-    server_info, status, task_models, tasks, users,
+    artifacts, configurations, events, hyperparams, login, model_meta, model_ops, models,
+    project_params, project_tree, projects, projects_more, server_info, status, tags, task_models,
+    tasks, tasks_more, users,
 };
 use crate::error::ApiError;
 use axum::http::StatusCode;
@@ -49,20 +50,36 @@ pub async fn call(
         ServerInfo => server_info::server_info;
         DebugPing => server_info::ping;
 
-        ProjectsGetAll => projects::get_all;
-        ProjectsGetAllEx => projects::get_all;
+        ProjectsGetAll => projects::get_all_plain;
+        ProjectsGetAllEx => projects::get_all_ex;
         ProjectsCreate => projects::create;
         ProjectsGetById => projects::get_by_id;
         ProjectsUpdate => projects::update;
+        ProjectsDelete => projects_more::delete;
+        ProjectsValidateDelete => projects_more::validate_delete;
+        ProjectsGetTaskParents => projects_more::get_task_parents;
+        ProjectsGetHyperparamValues => project_params::values;
+        ProjectsGetHyperParameters => project_params::parameters;
+        ProjectsMove => project_tree::move_project;
+        ProjectsMerge => project_tree::merge;
+        ProjectsGetProjectTags => tags::project_tags;
+        ProjectsGetTaskTags => tags::task_tags;
 
         TasksCreate => tasks::create;
         TasksGetById => tasks::get_by_id;
         TasksGetAll => tasks::get_all;
-        TasksGetAllEx => tasks::get_all;
+        TasksGetAllEx => tasks::get_all_ex;
         TasksEdit => tasks::edit;
         TasksSetRequirements => tasks::set_requirements;
         TasksPing => tasks::ping;
         TasksDelete => tasks::delete;
+        TasksClone => tasks_more::clone;
+        TasksUpdate => tasks_more::update;
+        TasksArchive => tasks_more::archive;
+        TasksGetTypes => tasks_more::get_types;
+        TasksMove => tasks_more::move_tasks;
+        TasksUpdateTags => tags::update_tags;
+        TasksValidate => tasks::validate;
 
         TasksStarted => status::change, TaskStatus::InProgress;
         TasksCompleted => status::change, TaskStatus::Completed;

@@ -63,8 +63,13 @@ pub async fn change(
     let reason = req.status_reason.unwrap_or_default();
     let message = req.status_message.unwrap_or_default();
     let mut t = set_status(ctx, id, to, req.force, reason.clone(), message.clone()).await?;
-    if to == TaskStatus::Completed && req.publish {
-        t = set_status(ctx, id, TaskStatus::Published, req.force, reason, message).await?;
+    let mut published = None;
+    if to == TaskStatus::Completed {
+        published = Some(0);
+        if req.publish {
+            t = set_status(ctx, id, TaskStatus::Published, req.force, reason, message).await?;
+            published = Some(1);
+        }
     }
     if t.status == TaskStatus::Published && req.publish_model != Some(false) {
         super::task_models::on_task_publish(ctx, id).await?;
@@ -72,13 +77,14 @@ pub async fn change(
     Ok(StatusChangeResponse {
         updated: 1,
         fields: status_fields(&t),
+        published,
     })
 }
 
-/// `tasks.stop`: a request to stop. A development task (run by the SDK, not an agent) or one not updated
-/// for 10 minutes becomes `stopped` with message "Stopped by <user>" (no "worker" in it, so the SDK's
-/// watchdog aborts the process); any other running task stays `in_progress` with message "stopping",
-/// which the watchdog also honours.
+/// `tasks.stop`: a request to stop (clearml-server's rule). A running task that a worker reports for
+/// (`last_worker` set, updated within 10 minutes) and that is not a development task stays `in_progress`
+/// with message "stopping" for the worker to act on; any other task becomes `stopped` with message
+/// "Stopped by <user>" (no "worker" in it, so the SDK's watchdog aborts the process).
 pub async fn stop(ctx: &Ctx, req: StatusChangeRequest) -> Result<StatusChangeResponse, ApiError> {
     let id = req.task;
     let force = req.force;
@@ -90,7 +96,12 @@ pub async fn stop(ctx: &Ctx, req: StatusChangeRequest) -> Result<StatusChangeRes
         .and_then(|v| v.as_array())
         .is_some_and(|a| a.iter().any(|s| s == "development"));
     let stale = trove_core::timefmt::now_micros() - t.last_update > 600 * 1_000_000;
-    let t = if t.status == TaskStatus::InProgress && !dev && !stale {
+    let worker = t
+        .doc
+        .get("last_worker")
+        .and_then(|v| v.as_str())
+        .is_some_and(|w| !w.is_empty());
+    let t = if t.status == TaskStatus::InProgress && worker && !dev && !stale {
         set_status(
             ctx,
             &id,
@@ -107,10 +118,14 @@ pub async fn stop(ctx: &Ctx, req: StatusChangeRequest) -> Result<StatusChangeRes
     Ok(StatusChangeResponse {
         updated: 1,
         fields: status_fields(&t),
+        published: None,
     })
 }
 
-/// `tasks.reset`: back to `created`; output artifacts, `runtime` and output models are cleared.
+/// `tasks.reset`: back to `created` (a published task needs `force`, 400/110 otherwise); output artifacts,
+/// `runtime`, output models, `last_metrics`, `last_iteration` and `output.result/error` are cleared;
+/// `clear_all` also clears `execution` (input artifacts stay) and `script`. `urls` only with
+/// `return_file_urls`.
 pub async fn reset(ctx: &Ctx, req: TasksResetRequest) -> Result<TasksResetResponse, ApiError> {
     let id = req.task;
     let force = req.force;
@@ -122,6 +137,7 @@ pub async fn reset(ctx: &Ctx, req: TasksResetRequest) -> Result<TasksResetRespon
         ));
     }
     let cleanup = super::task_models::on_task_reset(ctx, &t, force, true).await?;
+    // hooks: events (part B) — events::on_task_reset(ctx, &id) (its answer fills `events`)
     let t = set_status(
         ctx,
         &id,
@@ -143,9 +159,19 @@ pub async fn reset(ctx: &Ctx, req: TasksResetRequest) -> Result<TasksResetRespon
     let deleted = ctx.state.store.delete_artifacts(&id, &outputs).await?;
     let mut models = object(t.doc.get("models"));
     models.insert("output".into(), json!([]));
+    let mut output = object(t.doc.get("output"));
+    output.remove("result");
+    output.remove("error");
     let mut doc = Map::new();
     doc.insert("runtime".into(), json!({}));
     doc.insert("models".into(), Value::Object(models));
+    doc.insert("output".into(), Value::Object(output));
+    doc.insert("last_metrics".into(), Value::Null);
+    doc.insert("last_iteration".into(), Value::Null);
+    if req.clear_all {
+        doc.insert("execution".into(), json!({}));
+        doc.insert("script".into(), Value::Null);
+    }
     let t = ctx
         .state
         .store
@@ -161,10 +187,12 @@ pub async fn reset(ctx: &Ctx, req: TasksResetRequest) -> Result<TasksResetRespon
         updated: 1,
         deleted_models: cleanup.deleted_models,
         fields: status_fields(&t),
-        urls: Urls {
-            artifact_urls: deleted.iter().filter_map(|a| a.uri.clone()).collect(),
+        dequeued: Map::new(),
+        events: Map::new(),
+        urls: req.return_file_urls.then(|| Urls {
+            artifact_urls: super::tasks::output_urls(&deleted),
             model_urls: cleanup.model_urls,
             ..Urls::default()
-        },
+        }),
     })
 }

@@ -24,14 +24,22 @@ pub async fn full_doc(ctx: &Ctx, t: &Task) -> Result<TaskDoc, ApiError> {
     Ok(task_json(t, Some(&arts)))
 }
 
-/// A task may be edited when `created`, or in any status with `force` (400/110 otherwise).
+/// Hyper-parameters and configuration may change when the task is `created`, or with `force` also when
+/// `queued` or `in_progress` (clearml-server `get_task_for_update`; 400/110 otherwise).
 pub fn check_editable(t: &Task, force: bool) -> Result<(), ApiError> {
-    if t.status == TaskStatus::Created || force {
+    let ok = t.status == TaskStatus::Created
+        || (force && matches!(t.status, TaskStatus::Queued | TaskStatus::InProgress));
+    if ok {
         Ok(())
+    } else if force {
+        Err(ApiError::invalid_status(
+            t.status.as_str(),
+            "created/queued/in_progress",
+        ))
     } else {
         Err(ApiError::invalid_status(
             t.status.as_str(),
-            "created (or send force=true)",
+            "created (or queued/in_progress with force=true)",
         ))
     }
 }

@@ -467,7 +467,7 @@ async fn task_object_edit_and_status_rules() {
     );
     assert_eq!(task["output"]["destination"], "s3://b/x");
 
-    // Started: edits need force now; artifacts need force.
+    // Started: edits need force now; artifacts do not (clearml-server always forces them).
     let d = s
         .ok(&t, "tasks.started", json!({"task": id, "force": false}))
         .await;
@@ -493,7 +493,7 @@ async fn task_object_edit_and_status_rules() {
             json!({"task": id, "artifacts": art}),
         )
         .await;
-    assert_eq!(code, 400);
+    assert_eq!(code, 200);
     let d = s
         .ok(
             &t,
@@ -502,7 +502,7 @@ async fn task_object_edit_and_status_rules() {
         )
         .await;
     assert_eq!(d["updated"], 1);
-    // Legacy path: execution.artifacts in an edit upserts.
+    // Legacy path: execution.artifacts in an edit replaces the list (clearml-server).
     s.ok(&t, "tasks.edit", json!({"task": id, "force": true, "execution": {"artifacts": [{"key": "b", "type": "dict"}]}})).await;
     let task = s.ok(&t, "tasks.get_by_id", json!({"task": id})).await["task"].clone();
     let keys: Vec<&str> = task["execution"]["artifacts"]
@@ -511,7 +511,7 @@ async fn task_object_edit_and_status_rules() {
         .iter()
         .map(|a| a["key"].as_str().unwrap())
         .collect();
-    assert_eq!(keys, vec!["a", "b"]);
+    assert_eq!(keys, vec!["b"]);
     assert!(task["started"].as_str().is_some());
 
     // Watchdog view: stop on a development task → stopped, message without "worker".
@@ -589,11 +589,20 @@ async fn task_object_edit_and_status_rules() {
     let c = s
         .ok(&t, "tasks.get_configurations", json!({"tasks": [id2]}))
         .await;
-    assert_eq!(c["configurations"][0]["configurations"][0]["value"], "a: 1");
+    assert_eq!(c["configurations"][0]["configuration"][0]["value"], "a: 1");
 
     // Delete.
-    let (code, _) = s.call(&t, "tasks.delete", json!({"task": id})).await;
-    assert_eq!(code, 200, "failed task can be deleted");
+    let (code, v) = s.call(&t, "tasks.delete", json!({"task": id})).await;
+    assert_eq!(
+        (code, v["meta"]["result_subcode"].as_u64()),
+        (400, Some(123)),
+        "a failed task needs force"
+    );
+    let d = s
+        .ok(&t, "tasks.delete", json!({"task": id, "force": true}))
+        .await;
+    assert_eq!(d["deleted"], true);
+    assert!(d.get("urls").is_none(), "{d}");
     let (code, _) = s.call(&t, "tasks.get_by_id", json!({"task": id})).await;
     assert_eq!(code, 400);
     s.stop().await;

@@ -5,6 +5,7 @@
 //! (`cargo test -- --skip external::`), `scripts/test` runs everything.
 
 mod api;
+mod clearml_server;
 mod common;
 mod files;
 mod models_api;
@@ -13,6 +14,7 @@ mod result_codes;
 /// Tests that need Python, Chromium, PostgreSQL or an emulator.
 mod external {
     mod output_destination;
+    mod python_datasets;
     mod python_models;
     mod python_sdk;
     mod seed_ui;

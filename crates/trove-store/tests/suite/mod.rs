@@ -7,6 +7,7 @@ pub mod copy;
 pub mod misc;
 pub mod models;
 pub mod projects;
+pub mod root_project;
 pub mod scale;
 pub mod tasks;
 

@@ -261,7 +261,7 @@ pub struct MovedResponse {
 /// `models.update_tags {ids, add_tags, remove_tags}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
-pub struct UpdateTagsRequest {
+pub struct ModelsUpdateTagsRequest {
     /// Model ids (at least one).
     #[serde(deserialize_with = "lenient::list")]
     pub ids: Vec<String>,
@@ -279,7 +279,7 @@ pub struct UpdateTagsRequest {
     pub remove_tags: Vec<String>,
 }
 
-impl Validate for UpdateTagsRequest {
+impl Validate for ModelsUpdateTagsRequest {
     fn validate(&self) -> Result<(), CallError> {
         if self.ids.is_empty() {
             return Err(CallError::validation("'ids' must hold at least one id"));

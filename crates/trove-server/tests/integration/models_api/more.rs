@@ -439,8 +439,12 @@ async fn update_for_task_versions_and_models_in_use() {
     newer
         .raises((400, 205), "models.delete", json!({ "model": id }))
         .await;
+    // `urls` comes with `return_file_urls` (clearml-server's rule).
     let res = newer
-        .ok("tasks.delete", json!({"task": task, "force": true}))
+        .ok(
+            "tasks.delete",
+            json!({"task": task, "force": true, "return_file_urls": true}),
+        )
         .await;
     assert_eq!(res["urls"]["model_urls"], json!([]));
     let m = newer.get_model(&id).await;

@@ -1,0 +1,78 @@
+//! `*.get_all_ex` answers references as objects (clearml-server `get_many_with_join`): a task's `project`
+//! becomes `{id, name}`, `parent` `{id, name}`, `user` `{id, name}`, `models.*[].model` `{id}`; a project's
+//! `parent` (the project above it) `{id, name}`. `get_all` and `get_by_id` keep plain ids.
+
+use super::context::Ctx;
+use crate::error::ApiError;
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+use trove_protocol::{ProjectDoc, TaskDoc};
+
+fn object_ref(id: &str, name: Option<&str>) -> Value {
+    let mut m = Map::new();
+    m.insert("id".into(), json!(id));
+    if let Some(n) = name {
+        m.insert("name".into(), json!(n));
+    }
+    Value::Object(m)
+}
+
+/// Turn the references of task documents into objects.
+pub async fn expand_task_refs(ctx: &Ctx, docs: &mut [TaskDoc]) -> Result<(), ApiError> {
+    let projects: HashMap<String, String> = ctx
+        .state
+        .store
+        .list_projects()
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let mut parents: HashMap<String, Option<String>> = HashMap::new();
+    for d in docs.iter_mut() {
+        let m = &mut d.0;
+        if let Some(Value::String(p)) = m.get("project").cloned() {
+            m.insert(
+                "project".into(),
+                object_ref(&p, projects.get(&p).map(String::as_str)),
+            );
+        }
+        if let Some(Value::String(p)) = m.get("parent").cloned() {
+            if !parents.contains_key(&p) {
+                let name = ctx.state.store.get_task(&p).await?.map(|t| t.name);
+                parents.insert(p.clone(), name);
+            }
+            let name = parents.get(&p).cloned().flatten();
+            m.insert("parent".into(), object_ref(&p, name.as_deref()));
+        }
+        if let Some(Value::String(u)) = m.get("user").cloned() {
+            m.insert("user".into(), object_ref(&u, Some(&u)));
+        }
+        if let Some(Value::Object(models)) = m.get_mut("models") {
+            for list in models.values_mut() {
+                let Value::Array(items) = list else { continue };
+                for item in items {
+                    if let Some(Value::String(id)) = item.get("model").cloned()
+                        && let Some(o) = item.as_object_mut()
+                    {
+                        o.insert("model".into(), object_ref(&id, None));
+                    }
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Add `parent: {id, name}` (the project one level up) to project documents.
+pub fn expand_project_refs(docs: &mut [ProjectDoc], by_name: &HashMap<String, String>) {
+    for d in docs.iter_mut() {
+        let Some(name) = d.0.get("name").and_then(Value::as_str).map(str::to_string) else {
+            continue;
+        };
+        if let Some((parent, _)) = name.rsplit_once('/')
+            && let Some(id) = by_name.get(parent)
+        {
+            d.0.insert("parent".into(), object_ref(id, Some(parent)));
+        }
+    }
+}
