@@ -20,11 +20,12 @@ struct Migration {
     postgres: &'static [&'static str],
 }
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "initial schema",
-    statements: &[
-        "CREATE TABLE projects (
+const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "initial schema",
+        statements: &[
+            "CREATE TABLE projects (
             id {key} PRIMARY KEY,
             name {key} NOT NULL UNIQUE,
             description TEXT NOT NULL,
@@ -32,7 +33,7 @@ const MIGRATIONS: &[Migration] = &[Migration {
             created BIGINT NOT NULL,
             last_update BIGINT NOT NULL,
             extra TEXT NOT NULL)",
-        "CREATE TABLE tasks (
+            "CREATE TABLE tasks (
             id {key} PRIMARY KEY,
             project {key} NOT NULL REFERENCES projects(id),
             name {key} NOT NULL,
@@ -46,11 +47,11 @@ const MIGRATIONS: &[Migration] = &[Migration {
             completed BIGINT,
             last_update BIGINT NOT NULL,
             doc TEXT NOT NULL)",
-        "CREATE INDEX tasks_by_update ON tasks (last_update DESC, id)",
-        "CREATE INDEX tasks_by_project ON tasks (project, last_update DESC, id)",
-        "CREATE INDEX tasks_by_status ON tasks (status, last_update DESC, id)",
-        "CREATE INDEX tasks_by_name ON tasks (name)",
-        "CREATE TABLE artifacts (
+            "CREATE INDEX tasks_by_update ON tasks (last_update DESC, id)",
+            "CREATE INDEX tasks_by_project ON tasks (project, last_update DESC, id)",
+            "CREATE INDEX tasks_by_status ON tasks (status, last_update DESC, id)",
+            "CREATE INDEX tasks_by_name ON tasks (name)",
+            "CREATE TABLE artifacts (
             task_id {key} NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
             key {key} NOT NULL,
             mode {key} NOT NULL,
@@ -62,7 +63,7 @@ const MIGRATIONS: &[Migration] = &[Migration {
             timestamp BIGINT,
             data TEXT NOT NULL,
             PRIMARY KEY (task_id, key, mode))",
-        "CREATE TABLE versions (
+            "CREATE TABLE versions (
             task_id {key} NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
             key {key} NOT NULL,
             version BIGINT NOT NULL,
@@ -72,27 +73,77 @@ const MIGRATIONS: &[Migration] = &[Migration {
             uri TEXT NOT NULL,
             data_hash TEXT,
             PRIMARY KEY (task_id, key, version))",
-        "CREATE TABLE events (
+            "CREATE TABLE events (
             id {serial},
             task {key} NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
             kind {key} NOT NULL,
             timestamp BIGINT NOT NULL,
             iter BIGINT,
             body TEXT NOT NULL)",
-        "CREATE INDEX events_by_task ON events (task, id)",
-        "CREATE INDEX events_by_task_kind ON events (task, kind, id)",
-        "CREATE TABLE credentials (
+            "CREATE INDEX events_by_task ON events (task, id)",
+            "CREATE INDEX events_by_task_kind ON events (task, kind, id)",
+            "CREATE TABLE credentials (
             access_key {key} PRIMARY KEY,
             secret_hash TEXT NOT NULL,
             created BIGINT NOT NULL,
             revoked BIGINT NOT NULL DEFAULT 0)",
-        "CREATE TABLE settings (
+            "CREATE TABLE settings (
             key {key} PRIMARY KEY,
             value TEXT NOT NULL)",
-    ],
-    sqlite: &[],
-    postgres: &[],
-}];
+        ],
+        sqlite: &[],
+        postgres: &[],
+    },
+    Migration {
+        version: 3,
+        name: "event keys and last metrics",
+        statements: &[
+            // Columns the metric readers filter and aggregate on, copied out of `body` when an event is written.
+            "ALTER TABLE events ADD COLUMN metric {key} NOT NULL DEFAULT ''",
+            "ALTER TABLE events ADD COLUMN variant {key} NOT NULL DEFAULT ''",
+            "ALTER TABLE events ADD COLUMN value DOUBLE PRECISION",
+            // md5 of task-iter-metric-variant(-key), as clearml-server's event id: a non-log event with the key of
+            // a stored one of the same kind replaces it. NULL for log events (NULLs never conflict).
+            "ALTER TABLE events ADD COLUMN event_key {key}",
+            "CREATE UNIQUE INDEX events_by_key ON events (task, kind, event_key)",
+            "CREATE INDEX events_by_metric ON events (task, kind, metric, variant, iter)",
+            "CREATE INDEX events_by_iter ON events (task, kind, iter, id)",
+            "CREATE INDEX events_by_time ON events (task, kind, timestamp, id)",
+            "CREATE TABLE task_last_metrics (
+            task {key} NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+            metric_hash {key} NOT NULL,
+            variant_hash {key} NOT NULL,
+            metric TEXT NOT NULL,
+            variant TEXT NOT NULL,
+            value DOUBLE PRECISION NOT NULL,
+            min_value DOUBLE PRECISION NOT NULL,
+            min_value_iteration BIGINT NOT NULL,
+            max_value DOUBLE PRECISION NOT NULL,
+            max_value_iteration BIGINT NOT NULL,
+            first_value DOUBLE PRECISION NOT NULL,
+            first_value_iteration BIGINT NOT NULL,
+            count BIGINT NOT NULL,
+            mean_value DOUBLE PRECISION NOT NULL,
+            x_axis_label TEXT,
+            PRIMARY KEY (task, metric_hash, variant_hash))",
+        ],
+        // Backfill of events written before this migration (their keys stay NULL: they are never replaced).
+        sqlite: &["UPDATE events SET
+            metric = COALESCE(CAST(json_extract(body, '$.metric') AS TEXT), ''),
+            variant = COALESCE(CAST(json_extract(body, '$.variant') AS TEXT), ''),
+            value = CASE WHEN kind = 'training_stats_scalar'
+                AND json_type(body, '$.value') IN ('integer', 'real')
+                THEN json_extract(body, '$.value') END
+        WHERE json_valid(body) AND json_type(body) = 'object'"],
+        postgres: &["UPDATE events SET
+            metric = COALESCE((body::json)->>'metric', ''),
+            variant = COALESCE((body::json)->>'variant', ''),
+            value = CASE WHEN kind = 'training_stats_scalar'
+                AND json_typeof((body::json)->'value') = 'number'
+                THEN ((body::json)->>'value')::double precision END
+        WHERE json_typeof(body::json) = 'object'"],
+    },
+];
 
 /// The schema version this build writes.
 pub(crate) fn latest_version() -> i64 {
