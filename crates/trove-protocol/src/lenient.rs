@@ -80,6 +80,15 @@ pub fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     })
 }
 
+/// An optional flag (`null` = absent, so the endpoint's default applies); values read as [`flag`].
+pub fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    let v = value(d)?;
+    if v.is_null() {
+        return Ok(None);
+    }
+    flag(v).map(Some).map_err(D::Error::custom)
+}
+
 /// An optional non-negative integer: a number (a fractional one is truncated) or a numeric string.
 pub fn opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
     let bad = || D::Error::custom("must be a non-negative integer");
