@@ -3,8 +3,8 @@
 
 use super::context::Ctx;
 use super::{
-    artifacts, configurations, events, hyperparams, login, projects, server_info, status, tasks,
-    users,
+    artifacts, configurations, events, events_read, hyperparams, login, projects, server_info,
+    status, tasks, users,
 };
 use crate::error::ApiError;
 use axum::http::StatusCode;
@@ -88,7 +88,16 @@ pub async fn call(
 
         EventsAddBatch => events::add_batch;
         EventsAdd => events::add;
-        EventsGetTaskLog => events::get_task_log;
+        EventsGetTaskLog => events_read::get_task_log;
+        EventsScalarMetricsIterHistogram => events_read::scalar_metrics_iter_histogram;
+        EventsGetTaskSingleValueMetrics => events_read::get_task_single_value_metrics;
+        EventsGetTaskPlots => events_read::get_task_plots;
+        EventsGetTaskEvents => events_read::get_task_events;
+        EventsScalarMetricsIterRaw => events_read::scalar_metrics_iter_raw;
+        EventsGetScalarMetricsAndVariants => events_read::get_scalar_metrics_and_variants;
+        EventsGetTaskLatestScalarValues => events_read::get_task_latest_scalar_values;
+        EventsClearTaskLog => events_read::clear_task_log;
+        EventsDeleteForTask => events_read::delete_for_task;
     }
     Err(ApiError::not_found(format!(
         "Unknown endpoint {:?}: trove implements the ClearML subset listed in its README",

@@ -79,9 +79,9 @@ pub async fn create(ctx: &Ctx, req: TasksCreateRequest) -> Result<IdResponse, Ap
 /// `tasks.get_by_id` → `{"task"}`.
 pub async fn get_by_id(ctx: &Ctx, req: TaskRef) -> Result<TaskResponse, ApiError> {
     let t = load(ctx, &req.task).await?;
-    Ok(TaskResponse {
-        task: full_doc(ctx, &t).await?,
-    })
+    let mut task = full_doc(ctx, &t).await?;
+    super::last_metrics::add_last_metrics(ctx, std::slice::from_mut(&mut task), None).await?;
+    Ok(TaskResponse { task })
 }
 
 /// `tasks.get_all`: `id`, `name` (regex), `project`, `status`, `type`, `parent`, `tags`, `system_tags`,
@@ -145,6 +145,7 @@ pub async fn get_all(ctx: &Ctx, req: TasksGetAllRequest) -> Result<TasksResponse
         };
         result.push(TaskDoc(project_fields(j.0, fields)));
     }
+    super::last_metrics::add_last_metrics(ctx, &mut result, fields).await?;
     Ok(TasksResponse { tasks: result })
 }
 

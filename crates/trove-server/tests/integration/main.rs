@@ -6,6 +6,7 @@
 
 mod api;
 mod common;
+mod events_api;
 mod files;
 mod result_codes;
 
