@@ -7,6 +7,7 @@
 mod api;
 mod common;
 mod events_api;
+mod events_rules;
 mod files;
 mod result_codes;
 
