@@ -14,6 +14,7 @@ mod result_codes;
 /// Tests that need Python, Chromium, PostgreSQL or an emulator.
 mod external {
     mod output_destination;
+    mod python_metrics;
     mod python_sdk;
     mod seed_ui;
     mod two_servers;
