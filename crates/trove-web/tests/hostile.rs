@@ -1,9 +1,9 @@
 //! Every page and fragment, rendered through the real router over a real SQLite store and files folder, with
 //! hostile text in every place a user, a client or a stored file can put text: project and task names,
 //! descriptions, the task document, artifact keys, types, modes, URIs, hashes, metadata, recorded previews,
-//! upload errors, console lines, CSV cells, JSON, ZIP entry names, NPZ member names, form values, URLs that end
-//! up in error messages and the login page's `next`. No payload may reach a page unescaped, and each page must
-//! show the escaped text where the payload belongs.
+//! upload errors, console lines, metric and variant names, CSV cells, JSON, ZIP entry names, NPZ member names,
+//! form values, URLs that end up in error messages and the login page's `next`. No payload may reach a page
+//! unescaped, and each page must show the escaped text where the payload belongs.
 
 mod common;
 
@@ -24,7 +24,7 @@ fn escaped(i: usize) -> String {
 }
 
 /// Payloads used in this test.
-const N: usize = 40;
+const N: usize = 42;
 
 /// Nothing of any payload appears unescaped: no `<script>`, no attribute breakout, no raw quote or `&`.
 fn assert_inert(what: &str, page: &str) {
@@ -205,6 +205,25 @@ async fn hostile_text_is_escaped_on_every_page() {
         }])
         .await
         .unwrap();
+    // a scalar whose metric and variant names are hostile (the INFO tab's SCALARS card)
+    store
+        .write_events(&trove_store::metrics::EventBatch {
+            events: vec![trove_store::metrics::NewEvent {
+                task: t.clone(),
+                kind: "training_stats_scalar".into(),
+                timestamp: 1_795_663_639_000,
+                iter: Some(3),
+                metric: p(40),
+                variant: p(41),
+                value: Some(0.5),
+                key: Some("k".into()),
+                x_axis_label: None,
+                body: serde_json::json!({"metric": p(40), "variant": p(41), "value": 0.5}),
+            }],
+            iterations: Default::default(),
+        })
+        .await
+        .unwrap();
     // a second task to compare with
     let other = store
         .create_task(NewTask {
@@ -266,7 +285,11 @@ async fn hostile_text_is_escaped_on_every_page() {
     );
 
     let page = get(format!("/tasks/{t}"), 200).await;
-    assert_escaped("info", &page, &[1, 4, 5, 6, 7, 8, 9, 10, 35]);
+    assert_escaped("info", &page, &[1, 4, 5, 6, 7, 8, 9, 10, 35, 40, 41]);
+    assert!(
+        page.contains(r#"<section class="card" id="scalars"><h2>SCALARS</h2>"#),
+        "{page}"
+    );
     assert!(page.contains(r#"<pre class="mono scroll">--- a"#), "{page}");
 
     let page = get(format!("/tasks/{t}/artifacts"), 200).await;

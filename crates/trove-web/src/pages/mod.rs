@@ -5,6 +5,7 @@ mod cards;
 pub(crate) mod compare;
 mod preview_load;
 pub(crate) mod projects;
+mod scalars;
 pub(crate) mod settings;
 pub(crate) mod task;
 
