@@ -439,3 +439,74 @@ impl Validate for DeleteForTaskRequest {
         require("task", &self.task)
     }
 }
+
+/// `events.get_task_metrics` (`event_type` required) / `events.get_multi_task_metrics` (all types by default).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TasksMetricsRequest {
+    /// Task ids (at least one).
+    #[serde(
+        deserialize_with = "lenient::opt_string_list",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub tasks: Option<Vec<String>>,
+    /// Only events of this type (`all`: every type).
+    #[serde(
+        deserialize_with = "lenient::opt_string",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub event_type: Option<String>,
+    /// Model events instead of task events.
+    #[serde(
+        deserialize_with = "lenient::flag",
+        skip_serializing_if = "lenient::is_false"
+    )]
+    pub model_events: bool,
+}
+
+impl Validate for TasksMetricsRequest {
+    fn validate(&self) -> Result<(), CallError> {
+        if self.tasks.as_ref().is_none_or(|t| t.is_empty()) {
+            return Err(CallError::validation(
+                "tasks: at least one task id is required",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// A task's metric names.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TaskMetricNames {
+    /// Task id.
+    pub task: String,
+    /// Its metrics, ascending.
+    pub metrics: Vec<String>,
+}
+
+/// `{metrics: [{task, metrics}]}` of `events.get_task_metrics`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TaskMetricNamesResponse {
+    /// One entry per requested task.
+    pub metrics: Vec<TaskMetricNames>,
+}
+
+/// A metric and its variants.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MetricVariantNames {
+    /// Metric name.
+    pub metric: String,
+    /// Its variants, ascending.
+    pub variants: Vec<String>,
+}
+
+/// `{metrics: [{metric, variants}]}` of `events.get_multi_task_metrics`, by metric.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MultiTaskMetricsResponse {
+    /// The metrics of all the tasks together.
+    pub metrics: Vec<MetricVariantNames>,
+}

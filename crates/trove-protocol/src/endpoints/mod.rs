@@ -143,6 +143,10 @@ calls! {
     EventsGetScalarMetricsAndVariants = "events.get_scalar_metrics_and_variants": TaskMetricsRequest => MetricsAndVariantsResponse;
     /// `events.get_task_latest_scalar_values`: the newest positive value of each variant, `last_iter`.
     EventsGetTaskLatestScalarValues = "events.get_task_latest_scalar_values": TaskRef => LatestScalarValuesResponse;
+    /// `events.get_task_metrics`: each task's metric names for one event type.
+    EventsGetTaskMetrics = "events.get_task_metrics": TasksMetricsRequest => TaskMetricNamesResponse;
+    /// `events.get_multi_task_metrics`: the metrics and variants of several tasks together.
+    EventsGetMultiTaskMetrics = "events.get_multi_task_metrics": TasksMetricsRequest => MultiTaskMetricsResponse;
     /// `events.clear_task_log`: delete console lines (by age and metric).
     EventsClearTaskLog = "events.clear_task_log": ClearTaskLogRequest => Deleted;
     /// `events.delete_for_task`: delete every event of a task.

@@ -1,33 +1,29 @@
 //! Reading events back, as clearml-server's `services/events.py` answers: the console (`get_task_log`, v2.9
-//! navigation), scalar histograms, single values, plots, scrolls by iteration (`get_task_events` with an exact
-//! `total`), raw scalars, metric names, latest values, and deleting events (`clear_task_log`,
-//! `delete_for_task`). Scroll ids are opaque: base64url JSON of where the scroll stands.
+//! navigation), scalar histograms, single values, plots, metric names, latest values, and deleting events
+//! (`clear_task_log`,
+//! `delete_for_task`). The scrolled readers (`get_task_events`, `scalar_metrics_iter_raw`) are in `events_scroll`.
 
 use super::context::Ctx;
 use super::task_access::load;
 use crate::error::ApiError;
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
-use std::collections::{BTreeMap, HashMap};
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use trove_core::TaskStatus;
 use trove_protocol::ResultCode;
 use trove_protocol::endpoints::{
     ClearTaskLogRequest, DeleteForTaskRequest, Deleted, GetTaskLogRequest, HistogramSeries,
-    LatestMetric, LatestScalarValuesResponse, LatestVariant, MetricsAndVariantsResponse,
-    MetricsFilter, ScalarHistogramRequest, ScalarHistogramResponse, ScalarRawRequest,
-    ScalarRawResponse, SingleValue, SingleValueMetricsRequest, SingleValueMetricsResponse,
-    TaskEventsRequest, TaskEventsResponse, TaskLogResponse, TaskMetricsRequest, TaskPlotsRequest,
-    TaskPlotsResponse, TaskRef, TaskSingleValues,
+    LatestMetric, LatestScalarValuesResponse, LatestVariant, MetricVariantNames,
+    MetricsAndVariantsResponse, MetricsFilter, MultiTaskMetricsResponse, ScalarHistogramRequest,
+    ScalarHistogramResponse, SingleValue, SingleValueMetricsRequest, SingleValueMetricsResponse,
+    TaskLogResponse, TaskMetricNames, TaskMetricNamesResponse, TaskMetricsRequest,
+    TaskPlotsRequest, TaskPlotsResponse, TaskRef, TaskSingleValues, TasksMetricsRequest,
 };
 use trove_store::metrics::{
-    EventCursor, EventQuery, LogDeletion, LogQuery, MetricFilter, SCALAR_KIND, ScalarAxis,
-    StoredEvent,
+    LogDeletion, LogQuery, MetricFilter, SCALAR_KIND, ScalarAxis, StoredEvent,
 };
 
 /// Event types a reader may ask for (`all`, or absent, is every type).
-const EVENT_TYPES: [&str; 5] = [
+pub(super) const EVENT_TYPES: [&str; 5] = [
     "training_stats_scalar",
     "training_stats_vector",
     "training_debug_image",
@@ -57,7 +53,7 @@ pub fn iso_millis(ms: i64) -> String {
 }
 
 /// Model events are not stored yet: like clearml-server for a model that does not exist, 400/201.
-fn no_model_events(model_events: bool) -> Result<(), ApiError> {
+pub(super) fn no_model_events(model_events: bool) -> Result<(), ApiError> {
     if model_events {
         return Err(ApiError::new(
             ResultCode::InvalidModelId,
@@ -67,7 +63,7 @@ fn no_model_events(model_events: bool) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn filters(m: &MetricsFilter) -> Vec<MetricFilter> {
+pub(super) fn filters(m: &MetricsFilter) -> Vec<MetricFilter> {
     m.iter()
         .flatten()
         .map(|m| MetricFilter {
@@ -77,12 +73,12 @@ fn filters(m: &MetricsFilter) -> Vec<MetricFilter> {
         .collect()
 }
 
-fn bodies(events: Vec<StoredEvent>) -> Vec<Value> {
+pub(super) fn bodies(events: Vec<StoredEvent>) -> Vec<Value> {
     events.into_iter().map(|e| e.body).collect()
 }
 
 /// `asc`/`desc` → descending?; anything else is 400/12.
-fn descending(order: Option<&str>, default: bool) -> Result<bool, ApiError> {
+pub(super) fn descending(order: Option<&str>, default: bool) -> Result<bool, ApiError> {
     match order {
         None => Ok(default),
         Some("asc") => Ok(false),
@@ -90,74 +86,6 @@ fn descending(order: Option<&str>, default: bool) -> Result<bool, ApiError> {
         Some(o) => Err(ApiError::validation(format!(
             "order must be \"asc\" or \"desc\", got {o:?}"
         ))),
-    }
-}
-
-/// Where a scroll stands (the `scroll_id`, encoded).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-struct Scroll {
-    kind: Option<String>,
-    desc: bool,
-    total: Option<u64>,
-    metrics: Vec<(String, Vec<String>)>,
-    /// Last event returned: (iteration, row id).
-    after: Option<(Option<i64>, i64)>,
-    /// A page came back empty: the scroll is exhausted.
-    done: bool,
-    batch: u64,
-}
-
-impl Scroll {
-    fn encode(&self) -> String {
-        URL_SAFE_NO_PAD.encode(serde_json::to_vec(self).unwrap_or_default())
-    }
-
-    fn decode(id: &str) -> Result<Self, ApiError> {
-        URL_SAFE_NO_PAD
-            .decode(id)
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .ok_or_else(|| {
-                ApiError::new(
-                    ResultCode::InvalidScrollId,
-                    "Invalid scroll id: pass back the scroll_id of a previous answer, or none to start",
-                )
-                .with_data(json!({ "scroll_id": id }))
-            })
-    }
-
-    fn metric_filters(&self) -> Vec<MetricFilter> {
-        self.metrics
-            .iter()
-            .map(|(m, v)| MetricFilter {
-                metric: m.clone(),
-                variants: v.clone(),
-            })
-            .collect()
-    }
-
-    /// The next page after this scroll; moves the scroll past it.
-    async fn next(&mut self, ctx: &Ctx, task: &str) -> Result<Vec<StoredEvent>, ApiError> {
-        if self.done {
-            return Ok(Vec::new());
-        }
-        let query = EventQuery {
-            task: task.to_string(),
-            kind: self.kind.clone(),
-            metrics: self.metric_filters(),
-            descending: self.desc,
-            after: self.after.map(|(iter, id)| match iter {
-                Some(iter) => EventCursor::Iter { iter, id },
-                None => EventCursor::NoIter { id },
-            }),
-            limit: self.batch,
-        };
-        let page = ctx.state.store.scroll_events(&query).await?;
-        match page.last() {
-            Some(last) => self.after = Some((last.iter, last.id)),
-            None => self.done = true,
-        }
-        Ok(page)
     }
 }
 
@@ -258,15 +186,13 @@ pub async fn scalar_metrics_iter_histogram(
     Ok(out)
 }
 
-/// `events.get_task_single_value_metrics`: each task's values reported with `report_single_value`; tasks
-/// without any are left out; any unknown id is 400/101.
-pub async fn get_task_single_value_metrics(
+/// The requested task ids without repeats, with their names; any unknown id is 400/101 (naming them all).
+async fn known_tasks(
     ctx: &Ctx,
-    req: SingleValueMetricsRequest,
-) -> Result<SingleValueMetricsResponse, ApiError> {
-    no_model_events(req.model_events)?;
+    requested: Vec<String>,
+) -> Result<(Vec<String>, HashMap<String, String>), ApiError> {
     let mut ids: Vec<String> = Vec::new();
-    for id in req.tasks.unwrap_or_default() {
+    for id in requested {
         if !ids.contains(&id) {
             ids.push(id);
         }
@@ -286,6 +212,86 @@ pub async fn get_task_single_value_metrics(
             ApiError::invalid_task(&missing.join(", ")).with_data(json!({ "ids": missing }))
         );
     }
+    Ok((ids, names))
+}
+
+/// The event types an `event_type` names (`all` or none: every type); anything else is 400/12.
+fn kinds(event_type: Option<&str>) -> Result<Vec<&'static str>, ApiError> {
+    match event_type {
+        None | Some("all") => Ok(EVENT_TYPES.to_vec()),
+        Some(t) => EVENT_TYPES
+            .iter()
+            .find(|k| **k == t)
+            .map(|k| vec![*k])
+            .ok_or_else(|| {
+                ApiError::validation(format!(
+                    "event_type must be one of {EVENT_TYPES:?} or all, got {t:?}"
+                ))
+            }),
+    }
+}
+
+/// `events.get_task_metrics`: per task, the metrics of its events of `event_type` (required).
+pub async fn get_task_metrics(
+    ctx: &Ctx,
+    req: TasksMetricsRequest,
+) -> Result<TaskMetricNamesResponse, ApiError> {
+    no_model_events(req.model_events)?;
+    let Some(event_type) = req.event_type.as_deref() else {
+        return Err(ApiError::validation("missing required field 'event_type'"));
+    };
+    let kinds = kinds(Some(event_type))?;
+    let (ids, _) = known_tasks(ctx, req.tasks.unwrap_or_default()).await?;
+    let mut metrics = Vec::with_capacity(ids.len());
+    for task in ids {
+        let mut names = BTreeSet::new();
+        for kind in &kinds {
+            for (m, _) in ctx.state.store.metrics_and_variants(&task, kind).await? {
+                names.insert(m);
+            }
+        }
+        metrics.push(TaskMetricNames {
+            task,
+            metrics: names.into_iter().collect(),
+        });
+    }
+    Ok(TaskMetricNamesResponse { metrics })
+}
+
+/// `events.get_multi_task_metrics`: the metrics and variants of all the tasks' events (of `event_type`).
+pub async fn get_multi_task_metrics(
+    ctx: &Ctx,
+    req: TasksMetricsRequest,
+) -> Result<MultiTaskMetricsResponse, ApiError> {
+    no_model_events(req.model_events)?;
+    let kinds = kinds(req.event_type.as_deref())?;
+    let (ids, _) = known_tasks(ctx, req.tasks.unwrap_or_default()).await?;
+    let mut all: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for task in &ids {
+        for kind in &kinds {
+            for (m, v) in ctx.state.store.metrics_and_variants(task, kind).await? {
+                all.entry(m).or_default().insert(v);
+            }
+        }
+    }
+    let metrics = all
+        .into_iter()
+        .map(|(metric, v)| MetricVariantNames {
+            metric,
+            variants: v.into_iter().collect(),
+        })
+        .collect();
+    Ok(MultiTaskMetricsResponse { metrics })
+}
+
+/// `events.get_task_single_value_metrics`: each task's values reported with `report_single_value`; tasks
+/// without any are left out; any unknown id is 400/101.
+pub async fn get_task_single_value_metrics(
+    ctx: &Ctx,
+    req: SingleValueMetricsRequest,
+) -> Result<SingleValueMetricsResponse, ApiError> {
+    no_model_events(req.model_events)?;
+    let (ids, mut names) = known_tasks(ctx, req.tasks.unwrap_or_default()).await?;
     let values = ctx
         .state
         .store
@@ -333,133 +339,6 @@ pub async fn get_task_plots(
         returned: n,
         total: n,
         scroll_id: None,
-    })
-}
-
-/// `events.get_task_events`: events by iteration (`order`), `batch_size` at a time; `scroll_id` continues
-/// (with the first call's type, order and metrics); `total` counts every match (unless `count_total: false`),
-/// so `Task.delete()`'s loop (`while returned < total`) ends.
-pub async fn get_task_events(
-    ctx: &Ctx,
-    req: TaskEventsRequest,
-) -> Result<TaskEventsResponse, ApiError> {
-    no_model_events(req.model_events)?;
-    load(ctx, &req.task).await?;
-    let batch = req.batch_size.unwrap_or(500).clamp(1, 10_000);
-    let mut scroll = match req.scroll_id.as_deref().filter(|s| !s.is_empty()) {
-        Some(id) => Scroll::decode(id)?,
-        None => {
-            let kind = match req.event_type.as_deref() {
-                None | Some("all") => None,
-                Some(t) if EVENT_TYPES.contains(&t) => Some(t.to_string()),
-                Some(t) => {
-                    return Err(ApiError::validation(format!(
-                        "event_type must be one of {EVENT_TYPES:?} or all, got {t:?}"
-                    )));
-                }
-            };
-            let metrics = filters(&req.metrics);
-            let total = if req.count_total.unwrap_or(true) {
-                Some(
-                    ctx.state
-                        .store
-                        .count_matching_events(&req.task, kind.as_deref(), &metrics)
-                        .await?,
-                )
-            } else {
-                None
-            };
-            Scroll {
-                kind,
-                desc: descending(req.order.as_deref(), false)?,
-                total,
-                metrics: metrics
-                    .into_iter()
-                    .map(|m| (m.metric, m.variants))
-                    .collect(),
-                ..Scroll::default()
-            }
-        }
-    };
-    scroll.batch = batch;
-    let page = scroll.next(ctx, &req.task).await?;
-    Ok(TaskEventsResponse {
-        returned: page.len() as u64,
-        events: bodies(page),
-        total: scroll.total,
-        scroll_id: Some(scroll.encode()),
-    })
-}
-
-/// `events.scalar_metrics_iter_raw`: one metric's scalars (single values included) by iteration, unsampled,
-/// `{variants: {variant: {y, <key>}}}`; `iso_time` lists timestamps, as clearml-server does.
-pub async fn scalar_metrics_iter_raw(
-    ctx: &Ctx,
-    req: ScalarRawRequest,
-) -> Result<ScalarRawResponse, ApiError> {
-    no_model_events(req.model_events)?;
-    load(ctx, &req.task).await?;
-    let key = req.key.as_deref().unwrap_or("iter");
-    if !matches!(key, "iter" | "timestamp" | "iso_time") {
-        return Err(ApiError::validation(format!(
-            "key must be iter, timestamp or iso_time, got {key:?}"
-        )));
-    }
-    let mut scroll = match req.scroll_id.as_deref().filter(|s| !s.is_empty()) {
-        Some(id) => Scroll::decode(id)?,
-        None => {
-            let metric = filters(&Some(req.metric.iter().cloned().collect()));
-            let total = if req.count_total {
-                Some(
-                    ctx.state
-                        .store
-                        .count_matching_events(&req.task, Some(SCALAR_KIND), &metric)
-                        .await?,
-                )
-            } else {
-                None
-            };
-            Scroll {
-                kind: Some(SCALAR_KIND.into()),
-                total,
-                metrics: metric.into_iter().map(|m| (m.metric, m.variants)).collect(),
-                batch: 10_000,
-                ..Scroll::default()
-            }
-        }
-    };
-    scroll.batch = req
-        .batch_size
-        .filter(|b| *b > 0)
-        .unwrap_or(scroll.batch)
-        .clamp(1, 200_000);
-    let page = scroll.next(ctx, &req.task).await?;
-    let mut variants: BTreeMap<String, Map<String, Value>> = BTreeMap::new();
-    for e in &page {
-        let variant = e.body.get("variant").and_then(Value::as_str).unwrap_or("");
-        let entry = variants.entry(variant.to_string()).or_insert_with(|| {
-            let mut m = Map::new();
-            m.insert("y".into(), json!([]));
-            m.insert(key.into(), json!([]));
-            m
-        });
-        let x = if key == "iter" {
-            json!(e.iter)
-        } else {
-            json!(e.timestamp)
-        };
-        let y = e.body.get("value").cloned().unwrap_or(Value::Null);
-        for (k, v) in [("y", y), (key, x)] {
-            if let Some(Value::Array(a)) = entry.get_mut(k) {
-                a.push(v);
-            }
-        }
-    }
-    Ok(ScalarRawResponse {
-        returned: page.len() as u64,
-        total: scroll.total,
-        scroll_id: Some(scroll.encode()),
-        variants,
     })
 }
 
@@ -567,21 +446,5 @@ mod tests {
         assert_eq!(iso_millis(1_704_164_645_678), "2024-01-02T03:04:05.678Z");
         assert_eq!(iso_millis(-1), "1969-12-31T23:59:59.999Z");
         assert_eq!(iso_millis(951_825_600_000), "2000-02-29T12:00:00.000Z");
-    }
-
-    #[test]
-    fn scroll_ids_round_trip_and_bad_ones_are_1104() {
-        let s = Scroll {
-            kind: Some("plot".into()),
-            total: Some(3),
-            after: Some((None, 7)),
-            ..Scroll::default()
-        };
-        assert_eq!(Scroll::decode(&s.encode()).unwrap(), s);
-        // Empty, not base64, and `{}` (not a whole scroll).
-        for bad in ["", "!!", "e30"] {
-            let e = Scroll::decode(bad).unwrap_err();
-            assert_eq!(e.code(), ResultCode::InvalidScrollId, "{bad}");
-        }
     }
 }

@@ -7,6 +7,7 @@ mod configurations;
 mod context;
 mod events;
 mod events_read;
+mod events_scroll;
 mod hyperparams;
 mod last_metrics;
 mod login;

@@ -3,8 +3,8 @@
 
 use super::context::Ctx;
 use super::{
-    artifacts, configurations, events, events_read, hyperparams, login, projects, server_info,
-    status, tasks, users,
+    artifacts, configurations, events, events_read, events_scroll, hyperparams, login, projects,
+    server_info, status, tasks, users,
 };
 use crate::error::ApiError;
 use axum::http::StatusCode;
@@ -92,10 +92,12 @@ pub async fn call(
         EventsScalarMetricsIterHistogram => events_read::scalar_metrics_iter_histogram;
         EventsGetTaskSingleValueMetrics => events_read::get_task_single_value_metrics;
         EventsGetTaskPlots => events_read::get_task_plots;
-        EventsGetTaskEvents => events_read::get_task_events;
-        EventsScalarMetricsIterRaw => events_read::scalar_metrics_iter_raw;
+        EventsGetTaskEvents => events_scroll::get_task_events;
+        EventsScalarMetricsIterRaw => events_scroll::scalar_metrics_iter_raw;
         EventsGetScalarMetricsAndVariants => events_read::get_scalar_metrics_and_variants;
         EventsGetTaskLatestScalarValues => events_read::get_task_latest_scalar_values;
+        EventsGetTaskMetrics => events_read::get_task_metrics;
+        EventsGetMultiTaskMetrics => events_read::get_multi_task_metrics;
         EventsClearTaskLog => events_read::clear_task_log;
         EventsDeleteForTask => events_read::delete_for_task;
     }

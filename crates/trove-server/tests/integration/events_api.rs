@@ -4,111 +4,10 @@
 //! first), and `first(first(last_metrics.values()).values())` reads the first entry of the JSON object.
 //! Tests of that file not ported (UI-only or model endpoints) are listed in the README of trove-server.
 
-use crate::common::TestServer;
+use crate::clearml_api::{Api, now_millis, task_event};
 use serde_json::{Value, json};
 
 pub const DEFAULT_TASK_NAME: &str = "test task events";
-
-/// `APIClient` of clearml-server's tests: calls with a token, `raises`, `send_batch` as json-lines.
-pub struct Api {
-    pub s: TestServer,
-    pub token: String,
-}
-
-impl Api {
-    pub async fn start() -> Self {
-        let s = TestServer::start().await;
-        let token = s.login().await;
-        Self { s, token }
-    }
-
-    /// POST `endpoint` with `body` (`content_type`); `Ok(data)` or `Err((code, subcode, envelope))`.
-    async fn post(
-        &self,
-        endpoint: &str,
-        body: String,
-        ct: &str,
-    ) -> Result<Value, (u16, u64, Value)> {
-        let r = self
-            .s
-            .http
-            .post(format!("{}/v2.23/{endpoint}", self.s.api))
-            .bearer_auth(&self.token)
-            .header("Content-Type", ct)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
-        let status = r.status().as_u16();
-        let v: Value = r.json().await.unwrap();
-        assert_eq!(v["meta"]["result_code"], json!(status), "{v}");
-        if status == 200 {
-            Ok(v["data"].clone())
-        } else {
-            Err((status, v["meta"]["result_subcode"].as_u64().unwrap(), v))
-        }
-    }
-
-    pub async fn call(&self, endpoint: &str, body: Value) -> Result<Value, (u16, u64, Value)> {
-        self.post(endpoint, body.to_string(), "application/json")
-            .await
-    }
-
-    /// `self.api.<service>.<action>(**body)`: must succeed.
-    pub async fn ok(&self, endpoint: &str, body: Value) -> Value {
-        self.call(endpoint, body)
-            .await
-            .unwrap_or_else(|e| panic!("{endpoint} failed: {e:?}"))
-    }
-
-    /// `with self.api.raises((code, subcode))`.
-    pub async fn raises(&self, endpoint: &str, body: Value, code: (u16, u64)) -> Value {
-        match self.call(endpoint, body).await {
-            Ok(d) => panic!("{endpoint} succeeded, expected {code:?}: {d}"),
-            Err((c, sub, env)) => {
-                assert_eq!((c, sub), code, "{env}");
-                env
-            }
-        }
-    }
-
-    /// `self.api.send_batch("events.add_batch", events)`.
-    pub async fn send_batch(&self, events: &[Value]) -> Result<Value, (u16, u64, Value)> {
-        let body: String = events.iter().map(|e| format!("{e}\n")).collect();
-        self.post("events.add_batch", body, "application/json-lines")
-            .await
-    }
-
-    /// `self.api.send("events.add", event)`.
-    pub async fn send(&self, event: &Value) -> Value {
-        self.ok("events.add", event.clone()).await
-    }
-
-    /// `_temp_task(name)`: a `training` task in a project of the same name.
-    pub async fn temp_task(&self, name: &str) -> String {
-        self.s.task(&self.token, name, name).await.1
-    }
-
-    pub async fn stop(self) {
-        self.s.stop().await;
-    }
-}
-
-pub fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_millis() as i64
-}
-
-/// `_create_task_event(type_, task, iteration, **kwargs)`.
-pub fn task_event(type_: &str, task: Value, iteration: i64, extra: Value) -> Value {
-    let mut e = json!({"worker": "test", "type": type_, "task": task, "iter": iteration, "timestamp": now_millis()});
-    if let (Value::Object(m), Value::Object(x)) = (&mut e, extra) {
-        m.extend(x);
-    }
-    e
-}
 
 fn scalar(task: &str, iteration: i64, metric: &str, variant: Value, value: i64) -> Value {
     task_event(
@@ -642,5 +541,118 @@ async fn test_task_plots() {
     api.ok("tasks.reset", json!({"task": task})).await;
     let plots = api.ok("events.get_task_plots", json!({"task": task})).await["plots"].clone();
     assert_eq!(plots.as_array().unwrap().len(), 0);
+    api.stop().await;
+}
+
+/// A task and the event types reported per metric.
+type TaskMetrics = (String, Vec<(&'static str, Vec<&'static str>)>);
+
+/// `_assert_task_metrics(tasks, event_type)`.
+async fn assert_task_metrics(api: &Api, tasks: &[TaskMetrics], event_type: &str) {
+    let ids: Vec<&String> = tasks.iter().map(|(t, _)| t).collect();
+    let res = api
+        .ok(
+            "events.get_task_metrics",
+            json!({"tasks": ids, "event_type": event_type}),
+        )
+        .await;
+    for (task, metrics) in tasks {
+        let got: std::collections::BTreeSet<String> = res["metrics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|tm| tm["task"] == json!(task))
+            .map(|tm| {
+                tm["metrics"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|m| m.as_str().unwrap().to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let expected: std::collections::BTreeSet<String> = metrics
+            .iter()
+            .filter(|(_, types)| types.contains(&event_type))
+            .map(|(m, _)| m.to_string())
+            .collect();
+        assert_eq!(got, expected, "{event_type}");
+    }
+}
+
+/// `_assert_multitask_metrics(tasks, metrics, event_type)`.
+async fn assert_multitask_metrics(
+    api: &Api,
+    tasks: &[&String],
+    metrics: &[&str],
+    event_type: Option<&str>,
+) {
+    let mut body = json!({"tasks": tasks});
+    if let Some(t) = event_type {
+        body["event_type"] = json!(t);
+    }
+    let res = api.ok("events.get_multi_task_metrics", body).await["metrics"].clone();
+    let names: Vec<&str> = res
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["metric"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, metrics);
+    assert!(
+        res.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["variants"] == json!(["Test variant"])),
+        "{res}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_task_metrics() {
+    let api = Api::start().await;
+    let tasks = vec![
+        (
+            api.temp_task(DEFAULT_TASK_NAME).await,
+            vec![
+                ("Metric1", vec!["training_debug_image"]),
+                ("Metric2", vec!["training_debug_image", "log"]),
+            ],
+        ),
+        (
+            api.temp_task(DEFAULT_TASK_NAME).await,
+            vec![("Metric3", vec!["training_debug_image"])],
+        ),
+    ];
+    let events: Vec<Value> = tasks
+        .iter()
+        .flat_map(|(task, metrics)| {
+            metrics.iter().flat_map(move |(metric, types)| {
+                types.iter().map(move |t| {
+                    task_event(
+                        t,
+                        json!(task),
+                        1,
+                        json!({"metric": metric, "variant": "Test variant"}),
+                    )
+                })
+            })
+        })
+        .collect();
+    api.send_batch(&events).await.unwrap();
+    assert_task_metrics(&api, &tasks, "training_debug_image").await;
+    assert_task_metrics(&api, &tasks, "log").await;
+    assert_task_metrics(&api, &tasks, "training_stats_scalar").await;
+
+    let ids: Vec<&String> = tasks.iter().map(|(t, _)| t).collect();
+    assert_multitask_metrics(&api, &ids, &["Metric1", "Metric2", "Metric3"], None).await;
+    assert_multitask_metrics(
+        &api,
+        &ids,
+        &["Metric1", "Metric2", "Metric3"],
+        Some("training_debug_image"),
+    )
+    .await;
+    assert_multitask_metrics(&api, &ids, &[], Some("plot")).await;
     api.stop().await;
 }

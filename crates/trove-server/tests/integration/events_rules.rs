@@ -3,7 +3,7 @@
 //! `Task.delete()` and `get_all_reported_scalars` run, the console as `get_reported_console_output(n)` reads
 //! it, and the deleting endpoints.
 
-use crate::events_api::{Api, task_event};
+use crate::clearml_api::{Api, task_event};
 use serde_json::{Value, json};
 
 fn msgs(res: &Value) -> Vec<String> {

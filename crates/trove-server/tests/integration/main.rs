@@ -5,6 +5,7 @@
 //! (`cargo test -- --skip external::`), `scripts/test` runs everything.
 
 mod api;
+mod clearml_api;
 mod common;
 mod events_api;
 mod events_rules;

@@ -75,13 +75,16 @@ def main():
     flat = [line for entry in lines for line in entry.splitlines()]
     ours = [line for line in flat if line.startswith("console line ")]
     check("console lines in order", ours, [f"console line {i}" for i in range(10)])
-    assert len(lines) > 5, lines
-    for n in (1, 3, 5):
+    # The SDK merges buffered lines into one report, so how many reports there are varies (at least the
+    # startup lines and the TASK_ID line, seconds apart).
+    assert len(lines) >= 2, lines
+    for n in range(1, min(4, len(lines))):
         # The last n reports, oldest first (more only when several share the boundary's timestamp).
         tail = task.get_reported_console_output(n)
         assert len(tail) >= n, (n, tail)
         check(f"last {n} console reports", tail, lines[-len(tail):])
-    assert task.get_reported_console_output(3) != lines[:3], "the first reports, not the last"
+    first = task.get_reported_console_output(1)
+    assert first != lines[:1] and first == lines[-1:], ("the first report, not the last", first, lines)
     print("OK")
 
 
