@@ -1,6 +1,6 @@
 //! Copying everything from one store into another (`trove migrate`): projects, tasks (ids, times, documents),
-//! artifacts, versions, events, models, credentials and settings. Uses only [`MetadataStore`] methods, so it works
-//! between any two engines.
+//! artifacts, versions, events (with their metric columns and keys), `last_metrics`, models, credentials and
+//! settings. Uses only [`MetadataStore`] methods, so it works between any two engines.
 
 use crate::{MetadataStore, ModelQuery, Result, TaskQuery};
 use std::collections::BTreeSet;
@@ -29,6 +29,8 @@ pub struct CopyReport {
     pub events: u64,
     /// Models inserted.
     pub models: u64,
+    /// `last_metrics` entries inserted.
+    pub last_metrics: u64,
     /// Key pairs inserted.
     pub credentials: u64,
     /// Settings inserted.
@@ -134,12 +136,16 @@ async fn copy_task_children(
     }
     let mut offset = to.count_events(task).await?;
     loop {
-        let page = from.list_events(task, None, offset, EVENT_PAGE).await?;
+        let page = from.export_events(task, offset, EVENT_PAGE).await?;
         if page.is_empty() {
             break;
         }
         offset += page.len() as u64;
-        report.events += to.add_events(&page).await? as u64;
+        report.events += to.import_events(&page).await? as u64;
+    }
+    let last = from.last_metrics(&[task.to_string()]).await?;
+    if let Some(metrics) = last.get(task) {
+        report.last_metrics += to.import_last_metrics(task, metrics).await? as u64;
     }
     Ok(())
 }

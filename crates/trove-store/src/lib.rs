@@ -16,15 +16,20 @@
 //! - `upsert_artifacts` returns the number of entries given; duplicates of one `(key, mode)` in a call: last wins.
 //! - `delete_artifacts` drops a key's versions once no artifact of that key (any mode) remains.
 //! - `count_artifacts` returns one entry per distinct requested id, in request order, including zeros.
-//! - `add_events` stores nothing and returns `NotFound` if any event names a missing task.
+//! - `add_events` stores nothing and returns `NotFound` if any event names a missing task. It only appends;
+//!   [`MetricStore::write_events`] (ClearML's write rules: keyed replacement, `last_metrics`, `last_iteration`)
+//!   and the metric readers are in [`metrics`].
 //! - Filters with an empty id/project/status list match nothing; a `TaskQuery::ids` list is bound as SQL
 //!   parameters, so keep it under ~30,000 ids.
 
 mod artifacts;
 mod copy;
 mod db;
+mod event_reads;
 mod events;
 mod import;
+mod metric_sql;
+pub mod metrics;
 mod migrate;
 mod model;
 mod models;
@@ -34,6 +39,7 @@ mod store;
 mod tasks;
 
 pub use copy::{CopyReport, copy_store, is_empty_store};
+pub use metrics::MetricStore;
 pub use model::*;
 pub use models::{Model, ModelEdit, ModelQuery, ModelStore, NewModel};
 pub use open::{default_sqlite_url, open};
@@ -105,7 +111,9 @@ pub type SharedStore = Arc<dyn MetadataStore>;
 
 /// Every operation trove needs from its metadata store. Both engines implement it with the same behaviour.
 #[async_trait]
-pub trait MetadataStore: ModelStore + ProjectDeletion + Send + Sync + 'static {
+pub trait MetadataStore:
+    ModelStore + MetricStore + ProjectDeletion + Send + Sync + 'static
+{
     /// "sqlite" or "postgres".
     fn engine(&self) -> &'static str;
 

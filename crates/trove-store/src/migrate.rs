@@ -122,7 +122,55 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: &[],
         postgres: &[],
     },
-    // 3 (events keys, last metrics) is part B's migration.
+    Migration {
+        version: 3,
+        name: "event keys and last metrics",
+        statements: &[
+            // Columns the metric readers filter and aggregate on, copied out of `body` when an event is written.
+            "ALTER TABLE events ADD COLUMN metric {key} NOT NULL DEFAULT ''",
+            "ALTER TABLE events ADD COLUMN variant {key} NOT NULL DEFAULT ''",
+            "ALTER TABLE events ADD COLUMN value DOUBLE PRECISION",
+            // md5 of task-iter-metric-variant(-key), as clearml-server's event id: a non-log event with the key of
+            // a stored one of the same kind replaces it. NULL for log events (NULLs never conflict).
+            "ALTER TABLE events ADD COLUMN event_key {key}",
+            "CREATE UNIQUE INDEX events_by_key ON events (task, kind, event_key)",
+            "CREATE INDEX events_by_metric ON events (task, kind, metric, variant, iter)",
+            "CREATE INDEX events_by_iter ON events (task, kind, iter, id)",
+            "CREATE INDEX events_by_time ON events (task, kind, timestamp, id)",
+            "CREATE TABLE task_last_metrics (
+            task {key} NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+            metric_hash {key} NOT NULL,
+            variant_hash {key} NOT NULL,
+            metric TEXT NOT NULL,
+            variant TEXT NOT NULL,
+            value DOUBLE PRECISION NOT NULL,
+            min_value DOUBLE PRECISION NOT NULL,
+            min_value_iteration BIGINT NOT NULL,
+            max_value DOUBLE PRECISION NOT NULL,
+            max_value_iteration BIGINT NOT NULL,
+            first_value DOUBLE PRECISION NOT NULL,
+            first_value_iteration BIGINT NOT NULL,
+            count BIGINT NOT NULL,
+            mean_value DOUBLE PRECISION NOT NULL,
+            x_axis_label TEXT,
+            PRIMARY KEY (task, metric_hash, variant_hash))",
+        ],
+        // Backfill of events written before this migration (their keys stay NULL: they are never replaced).
+        sqlite: &["UPDATE events SET
+            metric = COALESCE(CAST(json_extract(body, '$.metric') AS TEXT), ''),
+            variant = COALESCE(CAST(json_extract(body, '$.variant') AS TEXT), ''),
+            value = CASE WHEN kind = 'training_stats_scalar'
+                AND json_type(body, '$.value') IN ('integer', 'real')
+                THEN json_extract(body, '$.value') END
+        WHERE json_valid(body) AND json_type(body) = 'object'"],
+        postgres: &["UPDATE events SET
+            metric = COALESCE((body::json)->>'metric', ''),
+            variant = COALESCE((body::json)->>'variant', ''),
+            value = CASE WHEN kind = 'training_stats_scalar'
+                AND json_typeof((body::json)->'value') = 'number'
+                THEN ((body::json)->>'value')::double precision END
+        WHERE json_typeof(body::json) = 'object'"],
+    },
     Migration {
         version: 4,
         name: "root project for tasks without a project",

@@ -1,7 +1,8 @@
 //! Every page and fragment, rendered through the real router over a real SQLite store and files folder, with
 //! hostile text in every place a user, a client or a stored file can put text: project and task names,
 //! descriptions, the task document, artifact keys, types, modes, URIs, hashes, metadata, recorded previews,
-//! upload errors, console lines, CSV cells, JSON, ZIP entry names, NPZ member names, models (names, frameworks,
+//! upload errors, console lines, CSV cells, JSON, ZIP entry names, NPZ member names, metric and variant names,
+//! models (names, frameworks,
 //! tags, metadata, comments, weights URIs, the task's names for them, missing model ids), form values, URLs that
 //! end up in error messages and the login page's `next`. No payload may reach a page unescaped, and each page must
 //! show the escaped text where the payload belongs.
@@ -25,7 +26,7 @@ fn escaped(i: usize) -> String {
 }
 
 /// Payloads used in this test.
-const N: usize = 50;
+const N: usize = 52;
 
 /// Nothing of any payload appears unescaped: no `<script>`, no attribute breakout, no raw quote or `&`.
 fn assert_inert(what: &str, page: &str) {
@@ -259,6 +260,25 @@ async fn hostile_text_is_escaped_on_every_page() {
         )
         .await
         .unwrap();
+    // a scalar whose metric and variant names are hostile (the INFO tab's SCALARS card)
+    store
+        .write_events(&trove_store::metrics::EventBatch {
+            events: vec![trove_store::metrics::NewEvent {
+                task: t.clone(),
+                kind: "training_stats_scalar".into(),
+                timestamp: 1_795_663_639_000,
+                iter: Some(3),
+                metric: p(50),
+                variant: p(51),
+                value: Some(0.5),
+                key: Some("k".into()),
+                x_axis_label: None,
+                body: serde_json::json!({"metric": p(50), "variant": p(51), "value": 0.5}),
+            }],
+            iterations: Default::default(),
+        })
+        .await
+        .unwrap();
     // a second task to compare with
     let other = store
         .create_task(NewTask {
@@ -320,7 +340,11 @@ async fn hostile_text_is_escaped_on_every_page() {
     );
 
     let page = get(format!("/tasks/{t}"), 200).await;
-    assert_escaped("info", &page, &[1, 4, 5, 6, 7, 8, 9, 10, 35]);
+    assert_escaped("info", &page, &[1, 4, 5, 6, 7, 8, 9, 10, 35, 50, 51]);
+    assert!(
+        page.contains(r#"<section class="card" id="scalars"><h2>SCALARS</h2>"#),
+        "{page}"
+    );
     assert!(page.contains(r#"<pre class="mono scroll">--- a"#), "{page}");
 
     let page = get(format!("/tasks/{t}/artifacts"), 200).await;

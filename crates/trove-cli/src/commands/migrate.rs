@@ -63,8 +63,8 @@ pub fn run(config: Config, args: MigrateArgs) -> Result<()> {
             .await
             .context("copy the metadata (re-run with --resume to continue)")?;
         println!(
-            "copied {} projects, {} tasks, {} artifacts, {} versions, {} events, {} credentials, {} settings, {} models",
-            r.projects, r.tasks, r.artifacts, r.versions, r.events, r.credentials, r.settings, r.models
+            "copied {} projects, {} tasks, {} artifacts, {} versions, {} events, {} credentials, {} settings, {} models, {} last-metric entries",
+            r.projects, r.tasks, r.artifacts, r.versions, r.events, r.credentials, r.settings, r.models, r.last_metrics
         );
         eprintln!(
             "artifact files were not moved: the records keep their URIs (copy a local files folder to the shared \

@@ -5,6 +5,7 @@
 //! (missing fields default, unknown ones are ignored).
 
 pub mod artifacts;
+pub mod event_reads;
 pub mod events;
 pub mod models;
 pub mod params;
@@ -17,6 +18,7 @@ pub mod task_ops;
 pub mod tasks;
 
 pub use artifacts::*;
+pub use event_reads::*;
 pub use events::*;
 pub use models::*;
 pub use params::*;
@@ -165,7 +167,7 @@ calls! {
     EventsAddBatch = "events.add_batch": AddBatchRequest => AddEventsResponse;
     /// `events.add`: the body is one event.
     EventsAdd = "events.add": Event => AddEventsResponse;
-    /// `events.get_task_log`: console lines, oldest first, paged by `scroll_id`.
+    /// `events.get_task_log` (v2.9): console lines before or after a time (`navigate_earlier`, `order`).
     EventsGetTaskLog = "events.get_task_log": GetTaskLogRequest => TaskLogResponse;
 
     /// `models.create` → `{id, created}`.
@@ -212,6 +214,28 @@ calls! {
     TasksAddOrUpdateModel = "tasks.add_or_update_model": AddOrUpdateModelRequest => Updated;
     /// `tasks.delete_models` → `{updated}`.
     TasksDeleteModels = "tasks.delete_models": DeleteModelsRequest => Updated;
+    /// `events.scalar_metrics_iter_histogram`: scalars per metric and variant, down-sampled to `samples`.
+    EventsScalarMetricsIterHistogram = "events.scalar_metrics_iter_histogram": ScalarHistogramRequest => ScalarHistogramResponse;
+    /// `events.get_task_single_value_metrics`: values reported with `report_single_value`.
+    EventsGetTaskSingleValueMetrics = "events.get_task_single_value_metrics": SingleValueMetricsRequest => SingleValueMetricsResponse;
+    /// `events.get_task_plots`: the newest plots of each metric and variant.
+    EventsGetTaskPlots = "events.get_task_plots": TaskPlotsRequest => TaskPlotsResponse;
+    /// `events.get_task_events`: events by iteration, scrolled, with an exact `total`.
+    EventsGetTaskEvents = "events.get_task_events": TaskEventsRequest => TaskEventsResponse;
+    /// `events.scalar_metrics_iter_raw`: one metric's scalars, unsampled, scrolled.
+    EventsScalarMetricsIterRaw = "events.scalar_metrics_iter_raw": ScalarRawRequest => ScalarRawResponse;
+    /// `events.get_scalar_metrics_and_variants`: `{metrics: {metric: [variants]}}`.
+    EventsGetScalarMetricsAndVariants = "events.get_scalar_metrics_and_variants": TaskMetricsRequest => MetricsAndVariantsResponse;
+    /// `events.get_task_latest_scalar_values`: the newest positive value of each variant, `last_iter`.
+    EventsGetTaskLatestScalarValues = "events.get_task_latest_scalar_values": TaskRef => LatestScalarValuesResponse;
+    /// `events.get_task_metrics`: each task's metric names for one event type.
+    EventsGetTaskMetrics = "events.get_task_metrics": TasksMetricsRequest => TaskMetricNamesResponse;
+    /// `events.get_multi_task_metrics`: the metrics and variants of several tasks together.
+    EventsGetMultiTaskMetrics = "events.get_multi_task_metrics": TasksMetricsRequest => MultiTaskMetricsResponse;
+    /// `events.clear_task_log`: delete console lines (by age and metric).
+    EventsClearTaskLog = "events.clear_task_log": ClearTaskLogRequest => Deleted;
+    /// `events.delete_for_task`: delete every event of a task.
+    EventsDeleteForTask = "events.delete_for_task": DeleteForTaskRequest => Deleted;
 }
 
 /// An empty object: requests without fields, answers without data.
@@ -298,5 +322,7 @@ pub fn paging(page: Option<u64>, page_size: Option<u64>, size: Option<u64>) -> (
     }
 }
 
+#[cfg(test)]
+mod event_tests;
 #[cfg(test)]
 mod tests;

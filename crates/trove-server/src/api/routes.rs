@@ -3,9 +3,9 @@
 
 use super::context::Ctx;
 use super::{
-    artifacts, configurations, events, hyperparams, login, model_meta, model_ops, models,
-    project_params, project_tree, projects, projects_more, server_info, status, tags, task_models,
-    tasks, tasks_more, users,
+    artifacts, configurations, events, events_read, events_scroll, hyperparams, login, model_meta,
+    model_ops, models, project_params, project_tree, projects, projects_more, server_info, status,
+    tags, task_models, tasks, tasks_more, users,
 };
 use crate::error::ApiError;
 use axum::http::StatusCode;
@@ -105,7 +105,18 @@ pub async fn call(
 
         EventsAddBatch => events::add_batch;
         EventsAdd => events::add;
-        EventsGetTaskLog => events::get_task_log;
+        EventsGetTaskLog => events_read::get_task_log;
+        EventsScalarMetricsIterHistogram => events_read::scalar_metrics_iter_histogram;
+        EventsGetTaskSingleValueMetrics => events_read::get_task_single_value_metrics;
+        EventsGetTaskPlots => events_read::get_task_plots;
+        EventsGetTaskEvents => events_scroll::get_task_events;
+        EventsScalarMetricsIterRaw => events_scroll::scalar_metrics_iter_raw;
+        EventsGetScalarMetricsAndVariants => events_read::get_scalar_metrics_and_variants;
+        EventsGetTaskLatestScalarValues => events_read::get_task_latest_scalar_values;
+        EventsGetTaskMetrics => events_read::get_task_metrics;
+        EventsGetMultiTaskMetrics => events_read::get_multi_task_metrics;
+        EventsClearTaskLog => events_read::clear_task_log;
+        EventsDeleteForTask => events_read::delete_for_task;
 
         ModelsCreate => models::create;
         ModelsGetById => models::get_by_id;

@@ -157,6 +157,7 @@ pub async fn reset(ctx: &Ctx, req: TasksResetRequest) -> Result<TasksResetRespon
         .map(|a| (a.key, a.mode))
         .collect();
     let deleted = ctx.state.store.delete_artifacts(&id, &outputs).await?;
+    super::events::on_task_reset(ctx, &id).await?;
     let mut models = object(t.doc.get("models"));
     models.insert("output".into(), json!([]));
     let mut output = object(t.doc.get("output"));

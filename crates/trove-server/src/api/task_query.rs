@@ -173,6 +173,20 @@ pub async fn matching(
         .order_by
         .clone()
         .unwrap_or_else(|| vec!["-last_update".into()]);
+    // Ordering by a reported metric needs the metrics before sorting (otherwise they join after paging).
+    if order
+        .iter()
+        .any(|o| o.trim_start_matches('-').starts_with("last_metrics"))
+    {
+        let mut docs: Vec<TaskDoc> = out
+            .iter_mut()
+            .map(|(_, j)| std::mem::replace(j, TaskDoc(Default::default())))
+            .collect();
+        super::last_metrics::add_last_metrics(ctx, &mut docs, None).await?;
+        for ((_, j), d) in out.iter_mut().zip(docs) {
+            *j = d;
+        }
+    }
     order_by(&mut out, &order, |(_, j)| &j.0);
     Ok(out)
 }
@@ -193,7 +207,7 @@ async fn complete(
             j
         });
     }
-    // hooks: events (part B) — merge `last_metrics` into `docs` here (present.rs emits `{}` by default).
+    super::last_metrics::add_last_metrics(ctx, &mut docs, fields).await?;
     Ok(docs)
 }
 

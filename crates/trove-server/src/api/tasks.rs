@@ -147,10 +147,9 @@ pub async fn create(ctx: &Ctx, req: TasksCreateRequest) -> Result<IdResponse, Ap
 /// `tasks.get_by_id` → `{"task"}`.
 pub async fn get_by_id(ctx: &Ctx, req: TaskRef) -> Result<TaskResponse, ApiError> {
     let t = load(ctx, &req.task).await?;
-    // hooks: events (part B) — the same completion as `task_query::complete` (last_metrics).
-    Ok(TaskResponse {
-        task: full_doc(ctx, &t).await?,
-    })
+    let mut task = full_doc(ctx, &t).await?;
+    super::last_metrics::add_last_metrics(ctx, std::slice::from_mut(&mut task), None).await?;
+    Ok(TaskResponse { task })
 }
 
 /// `tasks.get_all`: see `task_query`.

@@ -5,8 +5,11 @@
 //! (`cargo test -- --skip external::`), `scripts/test` runs everything.
 
 mod api;
+mod clearml_api;
 mod clearml_server;
 mod common;
+mod events_api;
+mod events_rules;
 mod files;
 mod models_api;
 mod result_codes;
@@ -15,6 +18,8 @@ mod result_codes;
 mod external {
     mod output_destination;
     mod python_datasets;
+    mod python_datasets_delete;
+    mod python_metrics;
     mod python_models;
     mod python_sdk;
     mod seed_ui;

@@ -4,6 +4,7 @@
 use super::{rec, to};
 use serde_json::json;
 use trove_core::{ArtifactVersion, TaskStatus};
+use trove_store::metrics::{EventBatch, NewEvent};
 use trove_store::{
     Event, MetadataStore, NewProject, NewTask, ProjectUpdate, SharedStore, TaskEdit, TaskQuery,
 };
@@ -104,6 +105,27 @@ pub async fn fill(s: &SharedStore) {
             })
             .collect();
         s.add_events(&events).await.unwrap();
+        // Keyed scalars with a last_metrics summary (the batch path of the API server).
+        let scalars: Vec<NewEvent> = (0..i as i64)
+            .map(|n| NewEvent {
+                task: t.id.clone(),
+                kind: "training_stats_scalar".into(),
+                timestamp: 1_700_000_000_000 + n,
+                iter: Some(n),
+                metric: "loss".into(),
+                variant: format!("v{}", n % 2),
+                value: Some(n as f64 / 2.0),
+                key: Some(format!("k{n}")),
+                x_axis_label: (n == 1).then(|| "epochs".into()),
+                body: json!({"value": n as f64 / 2.0, "n": n}),
+            })
+            .collect();
+        s.write_events(&EventBatch {
+            events: scalars,
+            iterations: [(t.id.clone(), i as i64)].into(),
+        })
+        .await
+        .unwrap();
         if i == 7 {
             s.edit_task(
                 &t.id,
@@ -181,6 +203,16 @@ pub async fn assert_same(a: &dyn MetadataStore, b: &dyn MetadataStore) {
                 b.list_events(&t.id, kind, 0, 0).await.unwrap()
             );
         }
+        assert_eq!(
+            a.export_events(&t.id, 0, 0).await.unwrap(),
+            b.export_events(&t.id, 0, 0).await.unwrap(),
+            "metric columns and keys are copied"
+        );
+        let ids = [t.id.clone()];
+        assert_eq!(
+            a.last_metrics(&ids).await.unwrap(),
+            b.last_metrics(&ids).await.unwrap()
+        );
     }
     assert_eq!(
         a.list_credentials().await.unwrap(),
@@ -228,8 +260,13 @@ pub async fn copy_everything(from_url: String, to_url: String) {
     assert_eq!((report.credentials, report.settings), (2, 2));
     assert_eq!(report.versions, 15);
     assert_eq!(report.models, 3);
-    let events: u64 = (0..25).map(|i| ((i * 37) % 120) as u64).sum();
+    let events: u64 = (0..25).map(|i| ((i * 37) % 120) as u64 + i as u64).sum();
     assert_eq!(report.events, events);
+    assert_eq!(
+        report.last_metrics,
+        1 + 23 * 2,
+        "one variant for task 1, two for the others but task 0"
+    );
     assert!(
         !trove_store::is_empty_store(to_store.as_ref())
             .await
@@ -247,11 +284,12 @@ pub async fn copy_everything(from_url: String, to_url: String) {
             again.tasks,
             again.versions,
             again.events,
+            again.last_metrics,
             again.credentials,
             again.settings,
             again.models
         ),
-        (0, 0, 0, 0, 0, 0, 0)
+        (0, 0, 0, 0, 0, 0, 0, 0)
     );
     assert_same(from.as_ref(), to_store.as_ref()).await;
 

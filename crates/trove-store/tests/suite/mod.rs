@@ -4,6 +4,8 @@
 pub mod artifacts;
 pub mod concurrency;
 pub mod copy;
+pub mod metrics;
+pub mod metrics_console;
 pub mod misc;
 pub mod models;
 pub mod projects;

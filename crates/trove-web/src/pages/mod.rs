@@ -6,6 +6,7 @@ pub(crate) mod compare;
 pub(crate) mod models;
 mod preview_load;
 pub(crate) mod projects;
+mod scalars;
 pub(crate) mod settings;
 pub(crate) mod task;
 

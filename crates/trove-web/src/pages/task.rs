@@ -89,6 +89,8 @@ struct InfoPage {
     general: KvTable,
     times: [(&'static str, Time); 4],
     destination: DestinationCard,
+    /// Last values of the reported scalars.
+    scalars: super::scalars::ScalarsCard,
     /// The task document's sections: title and table.
     sections: Vec<(&'static str, KvTable)>,
 }
@@ -206,6 +208,7 @@ pub(crate) async fn render_info(
         general: kv_table(&general),
         times,
         destination,
+        scalars: super::scalars::scalars_card(state, &task.id).await?,
         sections,
     })
 }

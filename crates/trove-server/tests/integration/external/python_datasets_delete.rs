@@ -22,7 +22,10 @@ async fn delete_dataset(venv: Venv) {
         python::run_script(&py, &script, &[wd.to_str().unwrap()], wd, &env, LIMIT)
     });
     let out = f.report();
-    assert!(f.success() && out.lines().any(|l| l.trim() == "OK"), "{out}");
+    assert!(
+        f.success() && out.lines().any(|l| l.trim() == "OK"),
+        "{out}"
+    );
     let id = out
         .lines()
         .find_map(|l| l.strip_prefix("ID "))
@@ -32,13 +35,17 @@ async fn delete_dataset(venv: Venv) {
     assert!(s.srv().store.get_task(&id).await.unwrap().is_none());
     // Its files are gone from the files server too (the SDK deletes the artifacts' URLs).
     let files = s.home.path().join("files");
-    let left: Vec<_> = walk(&files).into_iter().filter(|p| p.contains(&id)).collect();
+    let left: Vec<_> = walk(&files)
+        .into_iter()
+        .filter(|p| p.contains(&id))
+        .collect();
     assert!(left.is_empty(), "{left:?}");
 
     // clearml-data create + close + delete.
     let cli = py.with_file_name("clearml-data");
     let run = |args: &[&str]| {
-        let f = tokio::task::block_in_place(|| python::run_script(&py, &cli, args, wd, &env, LIMIT));
+        let f =
+            tokio::task::block_in_place(|| python::run_script(&py, &cli, args, wd, &env, LIMIT));
         let out = f.report();
         assert!(f.success(), "{args:?}\n{out}");
         out
@@ -52,7 +59,10 @@ async fn delete_dataset(venv: Venv) {
         .to_string();
     run(&["close", "--id", &id]);
     run(&["delete", "--id", &id, "--force"]);
-    assert!(s.srv().store.get_task(&id).await.unwrap().is_none(), "clearml-data delete deleted nothing");
+    assert!(
+        s.srv().store.get_task(&id).await.unwrap().is_none(),
+        "clearml-data delete deleted nothing"
+    );
     s.stop().await;
 }
 
