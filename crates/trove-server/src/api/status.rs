@@ -137,14 +137,13 @@ pub async fn reset(ctx: &Ctx, req: TasksResetRequest) -> Result<TasksResetRespon
         ));
     }
     let cleanup = super::task_models::on_task_reset(ctx, &t, force, true).await?;
-    // hooks: events (part B) — events::on_task_reset(ctx, &id) (its answer fills `events`)
     let t = set_status(
         ctx,
         &id,
         TaskStatus::Created,
         force,
-        String::new(),
-        String::new(),
+        "reset".into(),
+        "reset".into(),
     )
     .await?;
     let outputs: Vec<(String, String)> = ctx
@@ -157,7 +156,8 @@ pub async fn reset(ctx: &Ctx, req: TasksResetRequest) -> Result<TasksResetRespon
         .map(|a| (a.key, a.mode))
         .collect();
     let deleted = ctx.state.store.delete_artifacts(&id, &outputs).await?;
-    super::events::on_task_reset(ctx, &id).await?;
+    // The task's events and last metrics go (as `events.delete_for_task`, whose answer `events` is).
+    let events_deleted = super::events::on_task_reset(ctx, &id).await?;
     let mut models = object(t.doc.get("models"));
     models.insert("output".into(), json!([]));
     let mut output = object(t.doc.get("output"));
@@ -167,8 +167,8 @@ pub async fn reset(ctx: &Ctx, req: TasksResetRequest) -> Result<TasksResetRespon
     doc.insert("runtime".into(), json!({}));
     doc.insert("models".into(), Value::Object(models));
     doc.insert("output".into(), Value::Object(output));
-    doc.insert("last_metrics".into(), Value::Null);
-    doc.insert("last_iteration".into(), Value::Null);
+    doc.insert("last_metrics".into(), json!({}));
+    doc.insert("last_iteration".into(), json!(0));
     if req.clear_all {
         doc.insert("execution".into(), json!({}));
         doc.insert("script".into(), Value::Null);
@@ -189,7 +189,10 @@ pub async fn reset(ctx: &Ctx, req: TasksResetRequest) -> Result<TasksResetRespon
         deleted_models: cleanup.deleted_models,
         fields: status_fields(&t),
         dequeued: Map::new(),
-        events: Map::new(),
+        events: json!({ "deleted": events_deleted })
+            .as_object()
+            .cloned()
+            .unwrap_or_default(),
         urls: req.return_file_urls.then(|| Urls {
             artifact_urls: super::tasks::output_urls(&deleted),
             model_urls: cleanup.model_urls,
