@@ -7,7 +7,6 @@
 //! end up in error messages and the login page's `next`. No payload may reach a page unescaped, and each page must
 //! show the escaped text where the payload belongs.
 
-mod common;
 
 use std::io::Write;
 use trove_core::{ArtifactRecord, ArtifactVersion, TaskStatus, UploadState};
@@ -91,8 +90,8 @@ fn stored_artifact(
 ) -> ArtifactRecord {
     let src = tmp.join(file);
     std::fs::write(&src, bytes).unwrap();
-    let (uri, size, hash) = common::put_file(objects, &format!("h/{file}"), &src);
-    common::record(
+    let (uri, size, hash) = crate::common::put_file(objects, &format!("h/{file}"), &src);
+    crate::common::record(
         key,
         "custom",
         &uri,
@@ -106,8 +105,8 @@ fn stored_artifact(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_text_is_escaped_on_every_page() {
     let dir = tempfile::tempdir().unwrap();
-    let store = common::sqlite_store(dir.path()).await;
-    let (objects, prefix, _) = common::files_storage(dir.path());
+    let store = crate::common::sqlite_store(dir.path()).await;
+    let (objects, prefix, _) = crate::common::files_storage(dir.path());
     let p = payload;
 
     // project: name, description, default destination
@@ -299,11 +298,11 @@ async fn hostile_text_is_escaped_on_every_page() {
     let state = WebState {
         store: store.clone(),
         config: trove_core::Config::default(),
-        roots: common::roots(Some((objects, prefix)), &[]),
-        files_public_url: Some(common::FILES_URL.into()),
+        roots: crate::common::roots(Some((objects, prefix)), &[]),
+        files_public_url: Some(crate::common::FILES_URL.into()),
         auth: WebAuth::Disabled,
     };
-    let base = common::serve(state.clone()).await;
+    let base = crate::common::serve(state.clone()).await;
     let c = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -469,9 +468,9 @@ async fn hostile_text_is_escaped_on_every_page() {
     let mut auth_state = state;
     auth_state.auth = WebAuth::enabled(
         b"0123456789abcdef0123456789abcdef".to_vec(),
-        std::sync::Arc::new(common::StoreKeys(store.clone())),
+        std::sync::Arc::new(crate::common::StoreKeys(store.clone())),
     );
-    let base = common::serve(auth_state).await;
+    let base = crate::common::serve(auth_state).await;
     let next = r#"/x"><script>alert('n')</script>&y=1"#;
     let escaped_next = "/x&quot;&gt;&lt;script&gt;alert(&#39;n&#39;)&lt;/script&gt;&amp;y=1";
     let r = c

@@ -1,7 +1,6 @@
 //! 10,000 tasks in a project and 10,000 artifacts in a task: pages come from SQL pagination. Timings are
 //! printed (run with `--nocapture`); only correctness is asserted.
 
-mod common;
 
 use std::time::Instant;
 use trove_core::ArtifactRecord;
@@ -13,7 +12,7 @@ const N: usize = 10_000;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_tasks_and_artifacts() {
     let dir = tempfile::tempdir().unwrap();
-    let store = common::sqlite_store(dir.path()).await;
+    let store = crate::common::sqlite_store(dir.path()).await;
     let project = store.ensure_project("big/project").await.unwrap();
 
     let t0 = Instant::now();
@@ -59,11 +58,11 @@ async fn ten_thousand_tasks_and_artifacts() {
     let state = WebState {
         store: store.clone(),
         config: Default::default(),
-        roots: common::roots(None, &[]),
+        roots: crate::common::roots(None, &[]),
         files_public_url: None,
         auth: WebAuth::Disabled,
     };
-    let base = common::serve(state).await;
+    let base = crate::common::serve(state).await;
     let c = reqwest::Client::new();
     let get = |url: String| {
         let c = c.clone();

@@ -1,6 +1,5 @@
 //! Preview parsers on real files written by pandas, numpy, Python's zipfile and json.
 
-mod common;
 
 use std::fs::File;
 use trove_web::preview::{self, Preview};
@@ -8,7 +7,7 @@ use trove_web::preview::{self, Preview};
 #[test]
 fn parsers_read_real_files() {
     let dir = tempfile::tempdir().unwrap();
-    let files = common::make_files(dir.path());
+    let files = crate::common::make_files(dir.path());
     let path = |k: &str| files[k]["file"].as_str().unwrap().to_string();
 
     // csv.gz with index (pandas default)
@@ -109,7 +108,7 @@ fn parsers_read_real_files() {
         panic!()
     };
     let by = |n: &str| arrays.iter().find(|a| a.name == n).unwrap().clone();
-    let numpy = common::run_python(&[
+    let numpy = crate::common::run_python(&[
         "-c",
         "import numpy as np, sys, json; z = np.load(sys.argv[1]); \
          print(json.dumps({k: [str(z[k].dtype), list(z[k].shape), [str(x) for x in z[k].ravel()[:10]]] for k in z.files}))",
@@ -162,7 +161,7 @@ fn previews_escape_hostile_content() {
 #[test]
 fn parquet_written_by_pandas() {
     let dir = tempfile::tempdir().unwrap();
-    let files = common::make_files(dir.path());
+    let files = crate::common::make_files(dir.path());
     let path = |k: &str| files[k]["file"].as_str().unwrap().to_string();
     let Preview::Table {
         header,

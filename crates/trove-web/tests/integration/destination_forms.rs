@@ -1,7 +1,6 @@
 //! The destination forms over HTTP: the CSRF token is per session, refused values change nothing, good ones
 //! are saved, and a completed task's destination cannot change.
 
-mod common;
 
 use std::sync::Arc;
 use trove_store::{NewProject, NewTask, StatusChange};
@@ -18,7 +17,7 @@ fn token_of(page: &str) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn destination_forms_check_and_save() {
     let dir = tempfile::tempdir().unwrap();
-    let store = common::sqlite_store(dir.path()).await;
+    let store = crate::common::sqlite_store(dir.path()).await;
     let project = store
         .create_project(NewProject {
             name: "forms".into(),
@@ -52,14 +51,14 @@ async fn destination_forms_check_and_save() {
     let state = WebState {
         store: store.clone(),
         config: trove_core::Config::default(),
-        roots: common::roots(None, &[dir.path()]),
-        files_public_url: Some(common::FILES_URL.into()),
+        roots: crate::common::roots(None, &[dir.path()]),
+        files_public_url: Some(crate::common::FILES_URL.into()),
         auth: WebAuth::enabled(
             b"0123456789abcdef0123456789abcdef".to_vec(),
-            Arc::new(common::StoreKeys(store.clone())),
+            Arc::new(crate::common::StoreKeys(store.clone())),
         ),
     };
-    let base = common::serve(state).await;
+    let base = crate::common::serve(state).await;
     let c = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()

@@ -1,8 +1,7 @@
 //! The pages and routes over HTTP, against a real SQLite store and files folder filled with real artifacts.
 
-mod common;
 
-use common::{HOSTILE, fixture, serve};
+use crate::common::{HOSTILE, fixture, serve};
 use reqwest::redirect::Policy;
 use trove_testkit::emulators::{self, S3_KEY, S3_SECRET};
 use trove_web::html::url_encode;
@@ -390,7 +389,7 @@ async fn s3_artifacts_are_read_through_trove_storage() {
     ))
     .unwrap();
     let bytes = std::fs::read(src).unwrap();
-    let rec = common::record(
+    let rec = crate::common::record(
         "cloud frame",
         "pandas",
         "s3://bucket/exp/a/Pandas.csv.gz",
@@ -430,7 +429,7 @@ async fn s3_artifacts_are_read_through_trove_storage() {
     );
     assert_eq!(r.bytes().await.unwrap().as_ref(), bytes.as_slice());
     // a missing object is an error page, not a hang
-    let missing = common::record(
+    let missing = crate::common::record(
         "gone",
         "pandas",
         "s3://bucket/exp/a/gone.csv.gz",

@@ -1,23 +1,22 @@
 //! The ARTIFACTS tab in real headless Chromium (Debian's build, driven by playwright-core through
 //! `tests/browser/artifacts.mjs`). Fails, never skips, when the browser cannot be installed.
 
-mod common;
 
 use std::path::PathBuf;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn artifacts_tab_in_chromium() {
     let browser = trove_testkit::browser::Browser::install();
-    let fx = common::fixture(true).await;
-    let base = common::serve(fx.state.clone()).await;
-    let shot_dir = common::root().join("docs/screenshots");
+    let fx = crate::common::fixture(true).await;
+    let base = crate::common::serve(fx.state.clone()).await;
+    let shot_dir = crate::common::root().join("docs/screenshots");
     std::fs::create_dir_all(&shot_dir).unwrap();
     let shot = shot_dir.join("artifacts-tab.png");
     let _ = std::fs::remove_file(&shot);
     let expect = serde_json::json!({
         "pandas_file": fx.files["Pandas"]["file"],
         "json_file": fx.files["dictionary"]["file"],
-        "hostile": common::HOSTILE,
+        "hostile": crate::common::HOSTILE,
     });
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/browser/artifacts.mjs");
     let env = [
