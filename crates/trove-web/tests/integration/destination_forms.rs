@@ -1,7 +1,6 @@
 //! The destination forms over HTTP: the CSRF token is per session, refused values change nothing, good ones
 //! are saved, and a completed task's destination cannot change.
 
-
 use std::sync::Arc;
 use trove_store::{NewProject, NewTask, StatusChange};
 use trove_web::{WebAuth, WebState};

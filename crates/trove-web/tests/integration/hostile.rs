@@ -7,7 +7,6 @@
 //! end up in error messages and the login page's `next`. No payload may reach a page unescaped, and each page must
 //! show the escaped text where the payload belongs.
 
-
 use std::io::Write;
 use trove_core::{ArtifactRecord, ArtifactVersion, TaskStatus, UploadState};
 use trove_store::{NewModel, NewProject, NewTask, StatusChange, TaskEdit};

@@ -1,7 +1,6 @@
 //! 10,000 tasks in a project and 10,000 artifacts in a task: pages come from SQL pagination. Timings are
 //! printed (run with `--nocapture`); only correctness is asserted.
 
-
 use std::time::Instant;
 use trove_core::ArtifactRecord;
 use trove_store::NewTask;

@@ -1,7 +1,6 @@
 //! The ARTIFACTS tab in real headless Chromium (Debian's build, driven by playwright-core through
 //! `tests/browser/artifacts.mjs`). Fails, never skips, when the browser cannot be installed.
 
-
 use std::path::PathBuf;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

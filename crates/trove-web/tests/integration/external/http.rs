@@ -1,6 +1,5 @@
 //! The pages and routes over HTTP, against a real SQLite store and files folder filled with real artifacts.
 
-
 use crate::common::{HOSTILE, fixture, serve};
 use reqwest::redirect::Policy;
 use trove_testkit::emulators::{self, S3_KEY, S3_SECRET};

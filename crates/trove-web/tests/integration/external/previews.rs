@@ -1,6 +1,5 @@
 //! Preview parsers on real files written by pandas, numpy, Python's zipfile and json.
 
-
 use std::fs::File;
 use trove_web::preview::{self, Preview};
 
