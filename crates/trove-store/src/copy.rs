@@ -1,5 +1,6 @@
 //! Copying everything from one store into another (`trove migrate`): projects, tasks (ids, times, documents),
-//! artifacts, versions, events (with their metric columns and keys), `last_metrics`, models, credentials and
+//! artifacts, versions, events (with their metric columns and keys), `last_metrics`, models (with their model
+//! events and `last_metrics`), credentials and
 //! settings. Uses only [`MetadataStore`] methods, so it works between any two engines.
 
 use crate::{MetadataStore, ModelQuery, Result, TaskQuery};
@@ -104,6 +105,7 @@ pub async fn copy_store(
         offset += page.len() as u64;
         for m in &page {
             report.models += u64::from(to.import_model(m).await?);
+            copy_events(from, to, &m.id, &mut report).await?;
         }
     }
     tracing::info!(?report, "store copied");
@@ -134,6 +136,16 @@ async fn copy_task_children(
             report.versions += u64::from(to.import_version(task, &key, &v).await?);
         }
     }
+    copy_events(from, to, task, report).await
+}
+
+/// The events and `last_metrics` of a task or a model (model events).
+async fn copy_events(
+    from: &dyn MetadataStore,
+    to: &dyn MetadataStore,
+    task: &str,
+    report: &mut CopyReport,
+) -> Result<()> {
     let mut offset = to.count_events(task).await?;
     loop {
         let page = from.export_events(task, offset, EVENT_PAGE).await?;

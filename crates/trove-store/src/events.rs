@@ -155,6 +155,8 @@ impl SqlStore {
         let mut tx = self.begin_write(ctx).await?;
         // Write first, in id order: takes the row locks (PostgreSQL) so batches of one task serialize with each
         // other and with document edits, without deadlocks between batches naming several tasks.
+        // An event's owner is a task or, for model events, a model (ids never collide: both are random).
+        let mut models = BTreeSet::new();
         for task in &tasks {
             let touched = sqlx::query("UPDATE tasks SET last_update = $1 WHERE id = $2")
                 .bind(now)
@@ -162,17 +164,33 @@ impl SqlStore {
                 .execute(&mut *tx)
                 .await
                 .map_err(db(ctx))?;
+            if touched.rows_affected() > 0 {
+                continue;
+            }
+            let touched = sqlx::query("UPDATE models SET last_update = $1 WHERE id = $2")
+                .bind(now)
+                .bind(task.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(db(ctx))?;
             if touched.rows_affected() == 0 {
+                // Named "task", the owner events have unless they are model events.
                 return Err(StoreError::NotFound {
                     what: "task",
                     id: task.to_string(),
                 });
             }
+            models.insert(*task);
         }
         insert_keyed(&mut tx, &batch.events, false).await?;
         crate::metric_sql::merge_last_metrics(&mut tx, &batch.events).await?;
         for (task, iter) in &batch.iterations {
-            raise_last_iteration(&mut tx, task, *iter).await?;
+            let table = if models.contains(task.as_str()) {
+                "models"
+            } else {
+                "tasks"
+            };
+            raise_last_iteration(&mut tx, table, task, *iter).await?;
         }
         tx.commit().await.map_err(db(ctx))?;
         Ok(batch.events.len())
@@ -377,15 +395,19 @@ async fn insert_keyed(tx: &mut Tx, events: &[NewEvent], keep_existing: bool) -> 
     Ok(written)
 }
 
-/// `last_iteration = max(last_iteration, iter)` in the task document (set when missing).
-async fn raise_last_iteration(tx: &mut Tx, task: &str, iter: i64) -> Result<()> {
+/// `last_iteration = max(last_iteration, iter)` in the document of task or model `id` (`table`: `tasks` or
+/// `models`; set when missing).
+async fn raise_last_iteration(tx: &mut Tx, table: &str, id: &str, iter: i64) -> Result<()> {
     let ctx = "updating last_iteration";
-    let doc: String = sqlx::query_scalar("SELECT doc FROM tasks WHERE id = $1")
-        .bind(task.to_string())
-        .fetch_one(&mut **tx)
-        .await
-        .map_err(db(ctx))?;
-    let mut doc = json_object(&doc, "task document")?;
+    let table = if table == "models" { "models" } else { "tasks" };
+    let doc: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT doc FROM {table} WHERE id = $1"
+    )))
+    .bind(id.to_string())
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(db(ctx))?;
+    let mut doc = json_object(&doc, "document")?;
     // A missing `last_iteration` is 0, as on a task document of clearml-server.
     let current = doc
         .get("last_iteration")
@@ -395,11 +417,13 @@ async fn raise_last_iteration(tx: &mut Tx, task: &str, iter: i64) -> Result<()> 
         return Ok(());
     }
     doc.insert("last_iteration".into(), Value::from(iter));
-    sqlx::query("UPDATE tasks SET doc = $1 WHERE id = $2")
-        .bind(to_json(&doc, "task document")?)
-        .bind(task.to_string())
-        .execute(&mut **tx)
-        .await
-        .map_err(db(ctx))?;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE {table} SET doc = $1 WHERE id = $2"
+    )))
+    .bind(to_json(&doc, "document")?)
+    .bind(id.to_string())
+    .execute(&mut **tx)
+    .await
+    .map_err(db(ctx))?;
     Ok(())
 }

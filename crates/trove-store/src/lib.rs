@@ -42,7 +42,7 @@ pub use copy::{CopyReport, copy_store, is_empty_store};
 pub use metrics::MetricStore;
 pub use model::*;
 pub use models::{Model, ModelEdit, ModelQuery, ModelStore, NewModel};
-pub use open::{default_sqlite_url, open};
+pub use open::{default_sqlite_url, open, open_at_schema};
 pub use projects::ProjectDeletion;
 
 use async_trait::async_trait;

@@ -28,7 +28,7 @@ pub fn hash_name(name: &str) -> String {
 /// One event to store, with the columns readers filter on already taken out of its body.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewEvent {
-    /// The task it belongs to.
+    /// The task it belongs to (the model, for a model event).
     pub task: String,
     /// `log`, `training_stats_scalar`, `plot`, `training_debug_image`, `training_stats_vector`.
     pub kind: String,
@@ -55,7 +55,7 @@ pub struct NewEvent {
 pub struct EventBatch {
     /// The events, in the order they were sent (of several with one key, the last is kept).
     pub events: Vec<NewEvent>,
-    /// Per task, the highest iteration of the batch that counts for `last_iteration`; the task's
+    /// Per task (or model), the highest iteration of the batch that counts for `last_iteration`; its
     /// `last_iteration` becomes the larger of this and its current value. Tasks named here must exist.
     pub iterations: BTreeMap<String, i64>,
 }
@@ -225,8 +225,11 @@ pub struct LogDeletion {
 #[async_trait]
 pub trait MetricStore: Send + Sync {
     /// Store a batch in one write transaction: insert events (replacing by key), merge each scalar with a
-    /// value into `last_metrics`, raise `last_iteration`, bump `last_update` of every task named. Returns how
-    /// many events were stored (replacements count). `NotFound` (nothing stored) if a task is missing.
+    /// value into `last_metrics`, raise `last_iteration`, bump `last_update` of every task named. An event's
+    /// `task` may name a model instead (model events): then the model's `last_update` and document
+    /// `last_iteration` change, and its `last_metrics` are read with [`MetricStore::last_metrics`] like a
+    /// task's. Returns how many events were stored (replacements count). `NotFound` (nothing stored) if an
+    /// id is neither a task nor a model.
     async fn write_events(&self, batch: &EventBatch) -> Result<usize>;
     /// `last_metrics` entries per task id (tasks without any are absent), ordered by metric then variant.
     async fn last_metrics(&self, task_ids: &[String]) -> Result<HashMap<String, Vec<LastMetric>>>;

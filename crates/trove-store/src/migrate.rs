@@ -183,6 +183,63 @@ const MIGRATIONS: &[Migration] = &[
         sqlite: &[],
         postgres: &[],
     },
+    Migration {
+        version: 5,
+        name: "model events",
+        // Events and `last_metrics` belong to a task or to a model (`model_event: true`): the `task` column holds
+        // either id, so it can no longer reference `tasks`. Deleting a task or a model deletes its rows itself.
+        // SQLite cannot drop a constraint: both tables are rebuilt (same columns, ids and indexes).
+        statements: &[],
+        sqlite: &[
+            "CREATE TABLE events_v5 (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            task TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            timestamp BIGINT NOT NULL,
+            iter BIGINT,
+            body TEXT NOT NULL,
+            metric TEXT NOT NULL DEFAULT '',
+            variant TEXT NOT NULL DEFAULT '',
+            value DOUBLE PRECISION,
+            event_key TEXT)",
+            "INSERT INTO events_v5 (id, task, kind, timestamp, iter, body, metric, variant, value, event_key)
+            SELECT id, task, kind, timestamp, iter, body, metric, variant, value, event_key FROM events",
+            "DROP TABLE events",
+            "ALTER TABLE events_v5 RENAME TO events",
+            "CREATE INDEX events_by_task ON events (task, id)",
+            "CREATE INDEX events_by_task_kind ON events (task, kind, id)",
+            "CREATE UNIQUE INDEX events_by_key ON events (task, kind, event_key)",
+            "CREATE INDEX events_by_metric ON events (task, kind, metric, variant, iter)",
+            "CREATE INDEX events_by_iter ON events (task, kind, iter, id)",
+            "CREATE INDEX events_by_time ON events (task, kind, timestamp, id)",
+            "CREATE TABLE task_last_metrics_v5 (
+            task TEXT NOT NULL,
+            metric_hash TEXT NOT NULL,
+            variant_hash TEXT NOT NULL,
+            metric TEXT NOT NULL,
+            variant TEXT NOT NULL,
+            value DOUBLE PRECISION NOT NULL,
+            min_value DOUBLE PRECISION NOT NULL,
+            min_value_iteration BIGINT NOT NULL,
+            max_value DOUBLE PRECISION NOT NULL,
+            max_value_iteration BIGINT NOT NULL,
+            first_value DOUBLE PRECISION NOT NULL,
+            first_value_iteration BIGINT NOT NULL,
+            count BIGINT NOT NULL,
+            mean_value DOUBLE PRECISION NOT NULL,
+            x_axis_label TEXT,
+            PRIMARY KEY (task, metric_hash, variant_hash))",
+            "INSERT INTO task_last_metrics_v5 SELECT task, metric_hash, variant_hash, metric, variant, value,
+            min_value, min_value_iteration, max_value, max_value_iteration, first_value, first_value_iteration,
+            count, mean_value, x_axis_label FROM task_last_metrics",
+            "DROP TABLE task_last_metrics",
+            "ALTER TABLE task_last_metrics_v5 RENAME TO task_last_metrics",
+        ],
+        postgres: &[
+            "ALTER TABLE events DROP CONSTRAINT IF EXISTS events_task_fkey",
+            "ALTER TABLE task_last_metrics DROP CONSTRAINT IF EXISTS task_last_metrics_task_fkey",
+        ],
+    },
 ];
 
 /// The schema version this build writes.
@@ -200,6 +257,11 @@ fn render(sql: &str, engine: Engine) -> String {
 
 /// Bring the schema up to date.
 pub(crate) async fn run(store: &SqlStore) -> Result<()> {
+    run_up_to(store, latest_version()).await
+}
+
+/// Apply the migrations up to `version` (tests build an older schema with it, then upgrade).
+pub(crate) async fn run_up_to(store: &SqlStore, version: i64) -> Result<()> {
     let ctx = "migrating the schema";
     let mut tx = store.begin_write(ctx).await?;
     if store.engine == Engine::Postgres {
@@ -229,7 +291,10 @@ pub(crate) async fn run(store: &SqlStore) -> Result<()> {
     }
     // Every migration not applied yet, in order (not only those above the newest applied one, so a database
     // that saw a later migration first still gets an earlier one).
-    for m in MIGRATIONS.iter().filter(|m| !applied.contains(&m.version)) {
+    let pending = MIGRATIONS
+        .iter()
+        .filter(|m| m.version <= version && !applied.contains(&m.version));
+    for m in pending {
         tracing::info!(
             version = m.version,
             name = m.name,

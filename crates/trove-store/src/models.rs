@@ -162,7 +162,7 @@ pub trait ModelStore: Send + Sync {
     /// Apply `edit` atomically; `NotFound` ("model") if there is no such model. Bumps `last_change` (and
     /// `last_update` with `edit.touch`).
     async fn edit_model(&self, id: &str, edit: ModelEdit) -> Result<Model>;
-    /// Delete a model; false if there was none.
+    /// Delete a model with its model events and `last_metrics`; false if there was none.
     async fn delete_model(&self, id: &str) -> Result<bool>;
     /// The distinct non-empty frameworks of the models (of these projects), sorted.
     async fn model_frameworks(&self, projects: Option<&[String]>) -> Result<Vec<String>>;
@@ -451,11 +451,25 @@ impl ModelStore for SqlStore {
     }
 
     async fn delete_model(&self, id: &str) -> Result<bool> {
+        let ctx = "deleting a model";
+        let mut tx = self.begin_write(ctx).await?;
         let gone = sqlx::query("DELETE FROM models WHERE id = $1")
             .bind(id.to_string())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
-            .map_err(db("deleting a model"))?;
+            .map_err(db(ctx))?;
+        // Its model events and their `last_metrics`.
+        for table in [
+            "DELETE FROM events WHERE task = $1",
+            "DELETE FROM task_last_metrics WHERE task = $1",
+        ] {
+            sqlx::query(table)
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(db(ctx))?;
+        }
+        tx.commit().await.map_err(db(ctx))?;
         Ok(gone.rows_affected() > 0)
     }
 

@@ -11,8 +11,24 @@ use std::time::Duration;
 /// created on first use; `sqlite::memory:` for a private in-memory database) or `postgres://…` /
 /// `postgresql://…`. Migrations run on every open and are safe when several processes open at once.
 pub async fn open(url: &str) -> Result<SharedStore> {
+    let store = connect(url).await?;
+    migrate::run(&store).await?;
+    tracing::debug!(engine = store.engine.name(), "metadata store open");
+    Ok(Arc::new(store))
+}
+
+/// Open a store migrated only up to schema `version`: for tests of the upgrade from an older schema (open it
+/// again with [`open`] to upgrade). Not for use by applications.
+#[doc(hidden)]
+pub async fn open_at_schema(url: &str, version: i64) -> Result<SharedStore> {
+    let store = connect(url).await?;
+    migrate::run_up_to(&store, version).await?;
+    Ok(Arc::new(store))
+}
+
+async fn connect(url: &str) -> Result<SqlStore> {
     sqlx::any::install_default_drivers();
-    let store = if let Some(rest) = url
+    if let Some(rest) = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))
     {
@@ -22,7 +38,7 @@ pub async fn open(url: &str) -> Result<SharedStore> {
                 feature: "sqlite",
             });
         }
-        open_sqlite(url, rest).await?
+        open_sqlite(url, rest).await
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
         if !cfg!(feature = "postgres") {
             return Err(StoreError::EngineDisabled {
@@ -30,13 +46,10 @@ pub async fn open(url: &str) -> Result<SharedStore> {
                 feature: "postgres",
             });
         }
-        open_postgres(url).await?
+        open_postgres(url).await
     } else {
-        return Err(StoreError::BadUrl(url.to_string()));
-    };
-    migrate::run(&store).await?;
-    tracing::debug!(engine = store.engine.name(), "metadata store open");
-    Ok(Arc::new(store))
+        Err(StoreError::BadUrl(url.to_string()))
+    }
 }
 
 /// The default embedded store URL for a trove home folder: `sqlite://<home>/trove.db`.

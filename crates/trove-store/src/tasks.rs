@@ -304,6 +304,7 @@ impl SqlStore {
         for table in [
             "DELETE FROM versions WHERE task_id = $1",
             "DELETE FROM events WHERE task = $1",
+            "DELETE FROM task_last_metrics WHERE task = $1",
         ] {
             sqlx::query(table)
                 .bind(id.to_string())

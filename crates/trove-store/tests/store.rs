@@ -128,6 +128,7 @@ conformance! {
         models::models_create_get_edit,
         models::models_query,
         models::models_concurrent_edits,
+        model_events::model_events_write_and_delete,
         metrics::metrics_write_rules,
         metrics::metrics_reads,
         metrics_console::metrics_console,
@@ -138,6 +139,7 @@ conformance! {
     fresh: [
         concurrency::fresh_concurrent_open,
         concurrency::multi_process_writers,
+        model_events::model_events_schema_upgrade,
     ]
 }
 

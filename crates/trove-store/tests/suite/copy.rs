@@ -10,7 +10,7 @@ use trove_store::{
 };
 
 /// Fill `s` with projects (nested, with extras), tasks in several statuses, artifacts, versions, events,
-/// credentials (one revoked) and settings.
+/// models (one with model events), credentials (one revoked) and settings.
 pub async fn fill(s: &SharedStore) {
     let mut extra = serde_json::Map::new();
     extra.insert("tags".into(), json!(["a", "b"]));
@@ -153,6 +153,17 @@ pub async fn fill(s: &SharedStore) {
             })
             .await
             .unwrap();
+        if i == 0 {
+            // Model events, with their last metrics.
+            let events = (0..2)
+                .map(|it| super::metrics::scalar(&m.id, it, "model loss", "m", 1.0 + it as f64))
+                .collect();
+            let batch = EventBatch {
+                events,
+                iterations: [(m.id.clone(), 1)].into_iter().collect(),
+            };
+            s.write_events(&batch).await.unwrap();
+        }
         if i == 1 {
             s.edit_model(
                 &m.id,
@@ -223,10 +234,20 @@ pub async fn assert_same(a: &dyn MetadataStore, b: &dyn MetadataStore) {
         b.list_settings().await.unwrap()
     );
     let models = trove_store::ModelQuery::default();
-    assert_eq!(
-        a.query_models(&models).await.unwrap(),
-        b.query_models(&models).await.unwrap()
-    );
+    let ma = a.query_models(&models).await.unwrap();
+    assert_eq!(ma, b.query_models(&models).await.unwrap());
+    for m in &ma {
+        assert_eq!(
+            a.export_events(&m.id, 0, 0).await.unwrap(),
+            b.export_events(&m.id, 0, 0).await.unwrap(),
+            "model events are copied"
+        );
+        let ids = [m.id.clone()];
+        assert_eq!(
+            a.last_metrics(&ids).await.unwrap(),
+            b.last_metrics(&ids).await.unwrap()
+        );
+    }
     // Searches that use derived columns work on the copy too.
     let q = TaskQuery {
         name_contains: Some("renamed".into()),
@@ -261,11 +282,11 @@ pub async fn copy_everything(from_url: String, to_url: String) {
     assert_eq!(report.versions, 15);
     assert_eq!(report.models, 3);
     let events: u64 = (0..25).map(|i| ((i * 37) % 120) as u64 + i as u64).sum();
-    assert_eq!(report.events, events);
+    assert_eq!(report.events, events + 2, "the tasks' and model 0's events");
     assert_eq!(
         report.last_metrics,
-        1 + 23 * 2,
-        "one variant for task 1, two for the others but task 0"
+        1 + 23 * 2 + 1,
+        "one variant for task 1, two for the others but task 0, one for model 0"
     );
     assert!(
         !trove_store::is_empty_store(to_store.as_ref())

@@ -7,6 +7,7 @@ pub mod copy;
 pub mod metrics;
 pub mod metrics_console;
 pub mod misc;
+pub mod model_events;
 pub mod models;
 pub mod projects;
 pub mod root_project;
