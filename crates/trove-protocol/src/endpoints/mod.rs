@@ -90,6 +90,8 @@ calls! {
     ProjectsGetProjectTags = "projects.get_project_tags": GetTagsRequest => TagsResponse;
     /// `projects.get_task_tags`: the tags of the projects' tasks.
     ProjectsGetTaskTags = "projects.get_task_tags": GetTagsRequest => TagsResponse;
+    /// `projects.get_model_tags`: the tags of the projects' models.
+    ProjectsGetModelTags = "projects.get_model_tags": GetTagsRequest => TagsResponse;
 
     /// `tasks.create` → `{id}`.
     TasksCreate = "tasks.create": TasksCreateRequest => IdResponse;
@@ -308,9 +310,9 @@ pub struct UpdatedFields {
 pub struct Urls {
     /// Artifact URIs.
     pub artifact_urls: Vec<String>,
-    /// Model URIs (trove keeps none).
+    /// Model URIs (of the models deleted).
     pub model_urls: Vec<String>,
-    /// Event URIs (trove keeps none).
+    /// Event URIs (never returned: clearml-server stopped returning them too).
     pub event_urls: Vec<String>,
 }
 

@@ -1,10 +1,11 @@
-//! Tag listings and tag edits: `projects.get_project_tags`, `projects.get_task_tags`, `tasks.update_tags`.
+//! Tag listings and tag edits: `projects.get_project_tags`, `projects.get_task_tags`,
+//! `projects.get_model_tags`, `tasks.update_tags`.
 
 use crate::{CallError, Validate, lenient};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-/// `projects.get_project_tags` / `projects.get_task_tags {projects?, include_system, filter?}`.
+/// `projects.get_project_tags` / `get_task_tags` / `get_model_tags {projects?, include_system, filter?}`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetTagsRequest {

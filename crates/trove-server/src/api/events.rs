@@ -1,12 +1,14 @@
 //! Writing events: `events.add_batch` (json-lines), `events.add`, with clearml-server's rules
 //! (`bll/event/event_bll.py::add_events`): type validation, keyed replacement of non-log events, locked
 //! (published) tasks refused unless `allow_locked`, `last_iteration` (monitor metrics excluded) and
-//! `last_metrics`, all stored in one transaction. The readers are in `events_read`.
+//! `last_metrics`, all stored in one transaction. Model events (`model_event: true`, the id in `model` or
+//! `task`) belong to a model: refused for a published model unless `allow_locked`, never `log`; they raise the
+//! model's `last_iteration` and fill its `last_metrics`. The readers are in `events_read`.
 
 use super::context::Ctx;
 use crate::error::ApiError;
 use md5::{Digest, Md5};
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap};
 use trove_core::TaskStatus;
 use trove_protocol::ResultCode;
@@ -103,7 +105,15 @@ fn name_field(ev: &Map<String, Value>, k: &str) -> String {
     }
 }
 
-/// What a task allows: unknown, open, or locked (publishing/published).
+/// Who an event belongs to: (model event?, task or model id).
+type Owner = (bool, String);
+
+fn is_model_event(ev: &Map<String, Value>) -> bool {
+    ev.get("model_event")
+        .is_some_and(|m| m.as_bool() == Some(true))
+}
+
+/// What a task or model allows: unknown, open, or locked (publishing/published task, published model).
 #[derive(Clone, Copy, PartialEq)]
 enum Access {
     Missing,
@@ -114,37 +124,60 @@ enum Access {
 /// Validate and normalise each event as clearml-server does, then store the valid ones in one transaction.
 /// Refused events are counted in `errors_info` by reason; none added is 400/131 with those counts.
 async fn add_events(ctx: &Ctx, items: Vec<Value>) -> Result<AddEventsResponse, ApiError> {
-    // Pass 1: each task's allow_locked must be consistent within the batch.
-    let mut allow: HashMap<String, bool> = HashMap::new();
+    // Pass 1: each task's (model's) allow_locked must be consistent within the batch, and an id is either a
+    // task's or a model's.
+    let mut allow: HashMap<Owner, bool> = HashMap::new();
     for ev in items.iter().filter_map(Value::as_object) {
-        let model = ev
-            .get("model_event")
-            .is_some_and(|m| m.as_bool() == Some(true));
-        let Some(id) = ev.get("task").filter(|t| !t.is_null()).map(py_str) else {
+        let model = is_model_event(ev);
+        let id_field = if model && ev.get("model").is_some() {
+            "model"
+        } else {
+            "task"
+        };
+        let Some(id) = ev.get(id_field).filter(|t| !t.is_null()).map(py_str) else {
             continue;
         };
-        if model || id.is_empty() {
+        if id.is_empty() {
             continue;
         }
         let locked_ok = ev
             .get("allow_locked")
             .is_some_and(|v| v.as_bool() == Some(true));
-        if *allow.entry(id.clone()).or_insert(locked_ok) != locked_ok {
+        if *allow.entry((model, id.clone())).or_insert(locked_ok) != locked_ok {
             return Err(ApiError::validation(format!(
                 "Inconsistent allow_locked setting in the passed events for {id}"
             )));
         }
     }
-    let mut access: HashMap<String, Access> = HashMap::new();
-    for id in allow.keys() {
-        let a = match ctx.state.store.get_task(id).await? {
-            None => Access::Missing,
-            Some(t) if matches!(t.status, TaskStatus::Published | TaskStatus::Publishing) => {
-                Access::Locked
+    let both: Vec<&str> = allow
+        .keys()
+        .filter(|(model, id)| *model && allow.contains_key(&(false, id.clone())))
+        .map(|(_, id)| id.as_str())
+        .collect();
+    if !both.is_empty() {
+        return Err(
+            ApiError::validation("Inconsistent model_event setting in the passed events")
+                .with_data(json!({ "tasks": both })),
+        );
+    }
+    let mut access: HashMap<Owner, Access> = HashMap::new();
+    for (model, id) in allow.keys() {
+        let a = if *model {
+            match ctx.state.store.get_model(id).await? {
+                None => Access::Missing,
+                Some(m) if m.ready => Access::Locked,
+                Some(_) => Access::Open,
             }
-            Some(_) => Access::Open,
+        } else {
+            match ctx.state.store.get_task(id).await? {
+                None => Access::Missing,
+                Some(t) if matches!(t.status, TaskStatus::Published | TaskStatus::Publishing) => {
+                    Access::Locked
+                }
+                Some(_) => Access::Open,
+            }
         };
-        access.insert(id.clone(), a);
+        access.insert((*model, id.clone()), a);
     }
     let worker = WORKER_HEADERS
         .iter()
@@ -201,8 +234,8 @@ fn describe(errors: &BTreeMap<String, u64>) -> String {
 /// reason it is refused, worded as clearml-server words it.
 fn normalise(
     item: Value,
-    access: &HashMap<String, Access>,
-    allow: &HashMap<String, bool>,
+    access: &HashMap<Owner, Access>,
+    allow: &HashMap<Owner, bool>,
     worker: &str,
     now_iso: &str,
 ) -> Result<NewEvent, String> {
@@ -210,9 +243,7 @@ fn normalise(
         return Err("Event must be a JSON object".into());
     };
     ev.remove("method");
-    let model = ev
-        .get("model_event")
-        .is_some_and(|m| m.as_bool() == Some(true));
+    let model = is_model_event(&ev);
     if model && let Some(m) = ev.remove("model") {
         ev.insert("task".into(), m);
     }
@@ -231,19 +262,19 @@ fn normalise(
     let Some(task) = ev.get("task").filter(|t| !t.is_null()).map(py_str) else {
         return Err("Event must have a 'task' field".into());
     };
-    let valid = !model
-        && match access.get(&task) {
-            Some(Access::Open) => true,
-            Some(Access::Locked) => allow.get(&task) == Some(&true),
-            _ => false,
-        };
+    let owner = (model, task.clone());
+    let valid = match access.get(&owner) {
+        Some(Access::Open) => true,
+        Some(Access::Locked) => allow.get(&owner) == Some(&true),
+        _ => false,
+    };
     if !valid {
         let what = if model { "model" } else { "task" };
         return Err(format!("Invalid {what} id {task}"));
     }
     ev.insert("task".into(), Value::String(task.clone()));
     ev.insert("type".into(), Value::String(kind.clone()));
-    ev.insert("model_event".into(), Value::Bool(false));
+    ev.insert("model_event".into(), Value::Bool(model));
     ev.insert("@timestamp".into(), Value::String(now_iso.to_string()));
     if let Some(ts) = ev.remove("ts") {
         ev.insert("timestamp".into(), ts);

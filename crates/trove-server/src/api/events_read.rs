@@ -1,7 +1,8 @@
 //! Reading events back, as clearml-server's `services/events.py` answers: the console (`get_task_log`, v2.9
 //! navigation), scalar histograms, single values, plots, metric names, latest values, and deleting events
-//! (`clear_task_log`,
-//! `delete_for_task`). The scrolled readers (`get_task_events`, `scalar_metrics_iter_raw`) are in `events_scroll`.
+//! (`clear_task_log`, `delete_for_task`). The scrolled readers (`get_task_events`, `scalar_metrics_iter_raw`)
+//! are in `events_scroll`. Readers that take `model_events: true` read a model's events (the id names a
+//! model: 400/201 when there is none).
 
 use super::context::Ctx;
 use super::task_access::load;
@@ -52,15 +53,14 @@ pub fn iso_millis(ms: i64) -> String {
     )
 }
 
-/// Model events are not stored yet: like clearml-server for a model that does not exist, 400/201.
-pub(super) fn no_model_events(model_events: bool) -> Result<(), ApiError> {
+/// The task (with `model_events`, the model) a reader names must exist: 400/101 (400/201) otherwise.
+/// Returns its name.
+pub(super) async fn owner(ctx: &Ctx, id: &str, model_events: bool) -> Result<String, ApiError> {
     if model_events {
-        return Err(ApiError::new(
-            ResultCode::InvalidModelId,
-            "invalid model id: this trove server stores no model events (model_events: true)",
-        ));
+        Ok(super::models::load_model(ctx, id).await?.name)
+    } else {
+        Ok(load(ctx, id).await?.name)
     }
-    Ok(())
 }
 
 pub(super) fn filters(m: &MetricsFilter) -> Vec<MetricFilter> {
@@ -130,8 +130,7 @@ pub async fn scalar_metrics_iter_histogram(
     ctx: &Ctx,
     req: ScalarHistogramRequest,
 ) -> Result<ScalarHistogramResponse, ApiError> {
-    no_model_events(req.model_events)?;
-    load(ctx, &req.task).await?;
+    owner(ctx, &req.task, req.model_events).await?;
     let samples = req.samples.unwrap_or(2000);
     if !(1..=6000).contains(&samples) {
         return Err(ApiError::validation(format!(
@@ -186,10 +185,12 @@ pub async fn scalar_metrics_iter_histogram(
     Ok(out)
 }
 
-/// The requested task ids without repeats, with their names; any unknown id is 400/101 (naming them all).
-async fn known_tasks(
+/// The requested task (with `model_events`, model) ids without repeats, with their names; any unknown id is
+/// 400/101 (400/201), naming them all.
+async fn known_owners(
     ctx: &Ctx,
     requested: Vec<String>,
+    model_events: bool,
 ) -> Result<(Vec<String>, HashMap<String, String>), ApiError> {
     let mut ids: Vec<String> = Vec::new();
     for id in requested {
@@ -200,17 +201,25 @@ async fn known_tasks(
     let mut names = HashMap::new();
     let mut missing = Vec::new();
     for id in &ids {
-        match ctx.state.store.get_task(id).await? {
-            Some(t) => {
-                names.insert(id.clone(), t.name);
+        let name = if model_events {
+            ctx.state.store.get_model(id).await?.map(|m| m.name)
+        } else {
+            ctx.state.store.get_task(id).await?.map(|t| t.name)
+        };
+        match name {
+            Some(n) => {
+                names.insert(id.clone(), n);
             }
             None => missing.push(id.clone()),
         }
     }
     if !missing.is_empty() {
-        return Err(
-            ApiError::invalid_task(&missing.join(", ")).with_data(json!({ "ids": missing }))
-        );
+        let e = if model_events {
+            super::models::invalid_model(&missing.join(", "))
+        } else {
+            ApiError::invalid_task(&missing.join(", "))
+        };
+        return Err(e.with_data(json!({ "ids": missing })));
     }
     Ok((ids, names))
 }
@@ -236,12 +245,11 @@ pub async fn get_task_metrics(
     ctx: &Ctx,
     req: TasksMetricsRequest,
 ) -> Result<TaskMetricNamesResponse, ApiError> {
-    no_model_events(req.model_events)?;
     let Some(event_type) = req.event_type.as_deref() else {
         return Err(ApiError::validation("missing required field 'event_type'"));
     };
     let kinds = kinds(Some(event_type))?;
-    let (ids, _) = known_tasks(ctx, req.tasks.unwrap_or_default()).await?;
+    let (ids, _) = known_owners(ctx, req.tasks.unwrap_or_default(), req.model_events).await?;
     let mut metrics = Vec::with_capacity(ids.len());
     for task in ids {
         let mut names = BTreeSet::new();
@@ -263,9 +271,8 @@ pub async fn get_multi_task_metrics(
     ctx: &Ctx,
     req: TasksMetricsRequest,
 ) -> Result<MultiTaskMetricsResponse, ApiError> {
-    no_model_events(req.model_events)?;
     let kinds = kinds(req.event_type.as_deref())?;
-    let (ids, _) = known_tasks(ctx, req.tasks.unwrap_or_default()).await?;
+    let (ids, _) = known_owners(ctx, req.tasks.unwrap_or_default(), req.model_events).await?;
     let mut all: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for task in &ids {
         for kind in &kinds {
@@ -290,8 +297,8 @@ pub async fn get_task_single_value_metrics(
     ctx: &Ctx,
     req: SingleValueMetricsRequest,
 ) -> Result<SingleValueMetricsResponse, ApiError> {
-    no_model_events(req.model_events)?;
-    let (ids, mut names) = known_tasks(ctx, req.tasks.unwrap_or_default()).await?;
+    let (ids, mut names) =
+        known_owners(ctx, req.tasks.unwrap_or_default(), req.model_events).await?;
     let values = ctx
         .state
         .store
@@ -325,8 +332,7 @@ pub async fn get_task_plots(
     ctx: &Ctx,
     req: TaskPlotsRequest,
 ) -> Result<TaskPlotsResponse, ApiError> {
-    no_model_events(req.model_events)?;
-    load(ctx, &req.task).await?;
+    owner(ctx, &req.task, req.model_events).await?;
     let iters = req.iters.unwrap_or(1).max(1);
     let plots = ctx
         .state
@@ -347,8 +353,7 @@ pub async fn get_scalar_metrics_and_variants(
     ctx: &Ctx,
     req: TaskMetricsRequest,
 ) -> Result<MetricsAndVariantsResponse, ApiError> {
-    no_model_events(req.model_events)?;
-    load(ctx, &req.task).await?;
+    owner(ctx, &req.task, req.model_events).await?;
     let mut metrics: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (m, v) in ctx
         .state

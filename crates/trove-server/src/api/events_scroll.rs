@@ -3,8 +3,7 @@
 //! JSON of where the scroll stands.
 
 use super::context::Ctx;
-use super::events_read::{EVENT_TYPES, bodies, descending, filters, no_model_events};
-use super::task_access::load;
+use super::events_read::{EVENT_TYPES, bodies, descending, filters, owner};
 use crate::error::ApiError;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -92,8 +91,7 @@ pub async fn get_task_events(
     ctx: &Ctx,
     req: TaskEventsRequest,
 ) -> Result<TaskEventsResponse, ApiError> {
-    no_model_events(req.model_events)?;
-    load(ctx, &req.task).await?;
+    owner(ctx, &req.task, req.model_events).await?;
     let batch = req.batch_size.unwrap_or(500).clamp(1, 10_000);
     let mut scroll = match req.scroll_id.as_deref().filter(|s| !s.is_empty()) {
         Some(id) => Scroll::decode(id)?,
@@ -146,8 +144,7 @@ pub async fn scalar_metrics_iter_raw(
     ctx: &Ctx,
     req: ScalarRawRequest,
 ) -> Result<ScalarRawResponse, ApiError> {
-    no_model_events(req.model_events)?;
-    load(ctx, &req.task).await?;
+    owner(ctx, &req.task, req.model_events).await?;
     let key = req.key.as_deref().unwrap_or("iter");
     if !matches!(key, "iter" | "timestamp" | "iso_time") {
         return Err(ApiError::validation(format!(

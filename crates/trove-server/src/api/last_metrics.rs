@@ -1,4 +1,4 @@
-//! `last_metrics` of task documents, as clearml-server returns it:
+//! `last_metrics` of task (and model) documents, as clearml-server returns it:
 //! `{md5(metric): {md5(variant): {metric, variant, value, min_value, min_value_iteration, max_value,
 //! max_value_iteration, first_value, first_value_iteration, count, mean_value, x_axis_label?}}}`, `{}` for a
 //! task without scalars (the SDK's `get_last_scalar_metrics` reads `last_metrics.values()`).
@@ -7,6 +7,7 @@ use super::context::Ctx;
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
 use trove_protocol::TaskDoc;
+use trove_protocol::endpoints::ModelDoc;
 use trove_store::metrics::{LastMetric, hash_name};
 
 /// One entry as JSON.
@@ -102,18 +103,41 @@ pub async fn add_last_metrics(
     if docs.is_empty() || !wanted(only_fields) {
         return Ok(());
     }
+    let maps = docs.iter_mut().map(|d| &mut d.0).collect();
+    fill(ctx, maps, only_fields, true).await
+}
+
+/// Put `last_metrics` (from the models' model events) into model documents, before any projection; models
+/// without scalars get none, as on clearml-server.
+pub async fn add_model_last_metrics(ctx: &Ctx, docs: &mut [ModelDoc]) -> Result<(), ApiError> {
+    let maps = docs.iter_mut().map(|d| &mut d.0).collect();
+    fill(ctx, maps, None, false).await
+}
+
+async fn fill(
+    ctx: &Ctx,
+    docs: Vec<&mut Map<String, Value>>,
+    only_fields: Option<&[String]>,
+    empty_too: bool,
+) -> Result<(), ApiError> {
     let ids: Vec<String> = docs
         .iter()
-        .filter_map(|d| d.0.get("id").and_then(Value::as_str).map(String::from))
+        .filter_map(|d| d.get("id").and_then(Value::as_str).map(String::from))
         .collect();
+    if ids.is_empty() {
+        return Ok(());
+    }
     let mut all = ctx.state.store.last_metrics(&ids).await?;
-    for d in docs.iter_mut() {
-        let Some(id) = d.0.get("id").and_then(Value::as_str) else {
+    for d in docs {
+        let Some(id) = d.get("id").and_then(Value::as_str) else {
             continue;
         };
         let metrics = all.remove(id).unwrap_or_default();
+        if metrics.is_empty() && !empty_too {
+            continue;
+        }
         let v = project(last_metrics_json(&metrics), only_fields);
-        d.0.insert("last_metrics".into(), v);
+        d.insert("last_metrics".into(), v);
     }
     Ok(())
 }

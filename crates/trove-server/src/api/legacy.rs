@@ -3,8 +3,51 @@
 //! hyper-parameters of section `Args` (`TF_DEFINE/x` → section `TF_DEFINE`, name `x`) and configuration items,
 //! with `type: "legacy"` and the value as a string; the legacy fields themselves are not stored. When only the
 //! legacy field is given, the task's previous legacy entries are replaced and the others kept.
+//!
+//! Legacy model fields (clearml-server `services/utils.py::ModelsBackwardsCompatibility`, API < 2.13):
+//! `execution.model` becomes `models.input = [{name: "Input Model", model, updated}]` and `output.model`
+//! `models.output = [{name: "Output Model", …}]` (an empty id clears the list). trove accepts them from any
+//! API version (lenient input) and, as for parameters, never answers them back.
 
 use serde_json::{Map, Value, json};
+use trove_core::timefmt::now_iso;
+
+/// The name clearml-server gives a model reference made from `execution.model` / a clone's override.
+pub const INPUT_MODEL_NAME: &str = "Input Model";
+/// The name clearml-server gives a model reference made from `output.model`.
+pub const OUTPUT_MODEL_NAME: &str = "Output Model";
+
+/// A task's model list holding only `model` under `name` (empty when `model` is empty).
+pub fn model_list(name: &str, model: &str) -> Value {
+    if model.is_empty() {
+        json!([])
+    } else {
+        json!([{"name": name, "model": model, "updated": now_iso()}])
+    }
+}
+
+/// Move `execution.model` / `output.model` of a create/edit document into `models.input` / `models.output`.
+pub fn convert_models(doc: &mut Map<String, Value>) {
+    for (field, kind, name) in [
+        ("execution", "input", INPUT_MODEL_NAME),
+        ("output", "output", OUTPUT_MODEL_NAME),
+    ] {
+        let Some(Value::Object(holder)) = doc.get_mut(field) else {
+            continue;
+        };
+        let Some(value) = holder.remove("model") else {
+            continue;
+        };
+        let id = match &value {
+            Value::String(s) => s.clone(),
+            Value::Null => String::new(),
+            other => other.to_string(),
+        };
+        let mut models = object(doc.get("models"));
+        models.insert(kind.into(), model_list(name, &id));
+        doc.insert("models".into(), Value::Object(models));
+    }
+}
 
 const ARGS: &str = "Args";
 const TF_DEFINE: &str = "TF_DEFINE";
@@ -92,6 +135,19 @@ pub fn convert(doc: &mut Map<String, Value>, previous: Option<&Map<String, Value
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn legacy_model_fields_become_model_lists() {
+        let mut doc = json!({"execution": {"model": "m1", "framework": "f"}, "output": {"model": ""},
+            "models": {"output": [{"name": "x", "model": "old"}]}});
+        let doc = doc.as_object_mut().unwrap();
+        convert_models(doc);
+        assert_eq!(doc["execution"], json!({"framework": "f"}));
+        assert_eq!(doc["output"], json!({}));
+        assert_eq!(doc["models"]["input"][0]["model"], "m1");
+        assert_eq!(doc["models"]["input"][0]["name"], INPUT_MODEL_NAME);
+        assert_eq!(doc["models"]["output"], json!([]));
+    }
 
     #[test]
     fn legacy_fields_become_sections() {

@@ -19,6 +19,7 @@ mod model_ops;
 mod models;
 pub mod ordering;
 pub mod present;
+mod project_models;
 mod project_params;
 mod project_stats;
 mod project_tree;

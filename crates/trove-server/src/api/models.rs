@@ -200,9 +200,10 @@ pub async fn create(ctx: &Ctx, req: ModelsCreateRequest) -> Result<ModelCreatedR
 /// `models.get_by_id` → `{model}` (400/201 for an unknown id).
 pub async fn get_by_id(ctx: &Ctx, req: ModelRef) -> Result<ModelResponse, ApiError> {
     let m = load_model(ctx, &req.model).await?;
-    Ok(ModelResponse {
-        model: model_json(&m, false),
-    })
+    let mut docs = [model_json(&m, false)];
+    super::last_metrics::add_model_last_metrics(ctx, &mut docs).await?;
+    let [model] = docs;
+    Ok(ModelResponse { model })
 }
 
 /// A list filter: plain values go to SQL (an empty list is no filter, as in ClearML); anything with `-x`
@@ -256,10 +257,12 @@ pub async fn expand_projects(ctx: &Ctx, ids: &[String]) -> Result<Vec<String>, A
 /// `page`/`page_size`; `include_stats` adds `stats.labels_count`.
 pub async fn get_all(ctx: &Ctx, req: ModelsGetAllRequest) -> Result<ModelsResponse, ApiError> {
     let mut projects = sql_list(&req.project);
+    let mut expanded = false;
     if req.include_subprojects
         && let Some(p) = &projects
     {
         projects = Some(expand_projects(ctx, p).await?);
+        expanded = true;
     }
     let query = ModelQuery {
         ids: sql_list(&req.id),
@@ -273,7 +276,12 @@ pub async fn get_all(ctx: &Ctx, req: ModelsGetAllRequest) -> Result<ModelsRespon
     let name = req.name.as_deref().map(name_regex).transpose()?;
     let (ids, projects_q, tasks_q) = (
         list_query("id", &req.id)?,
-        list_query("project", &req.project)?,
+        // Plain project ids with their sub-projects are filtered in SQL only.
+        if expanded {
+            None
+        } else {
+            list_query("project", &req.project)?
+        },
         list_query("task", &req.task)?,
     );
     let (frameworks, uris, parents, users) = (
@@ -325,6 +333,7 @@ pub async fn get_all(ctx: &Ctx, req: ModelsGetAllRequest) -> Result<ModelsRespon
         }
         out.push(doc);
     }
+    super::last_metrics::add_model_last_metrics(ctx, &mut out).await?;
     let order = req
         .order_by
         .clone()

@@ -51,8 +51,7 @@ pub async fn delete_models(ctx: &Ctx, projects: &[String]) -> Result<DeletedMode
             && !projects.contains(&t.project)
         {
             if t.status == TaskStatus::Published {
-                task_models::rename_model_ref(ctx, &t, ModelItemKind::Output, &m.id, &gone)
-                    .await?;
+                task_models::rename_model_ref(ctx, &t, ModelItemKind::Output, &m.id, &gone).await?;
             } else {
                 task_models::pull_model_ref(ctx, &t, ModelItemKind::Output, &m.id).await?;
             }

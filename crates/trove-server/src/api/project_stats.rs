@@ -3,9 +3,10 @@
 //! `total_tasks`, over the project and its sub-projects) and `sub_projects [{id, name}]`;
 //! `include_dataset_stats` → `dataset_stats {file_count, total_size}` from the newest non-archived task with
 //! a `runtime` (or `null`); `check_own_contents` → `own_tasks` (non-archived tasks in the project itself) and
-//! `own_models`.
+//! `own_models` (non-archived models in it).
 
 use super::context::Ctx;
+use super::project_models;
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
 use trove_core::TaskStatus;
@@ -146,8 +147,12 @@ pub async fn add(
                 .filter(|t| t.project == p.id && !archived(t))
                 .count();
             d.0.insert("own_tasks".into(), json!(own));
-            // hooks: models (part A) — own_models: non-archived models in the project itself.
-            d.0.insert("own_models".into(), json!(0));
+            let own_models = project_models::models_in(ctx, std::slice::from_ref(&p.id))
+                .await?
+                .iter()
+                .filter(|m| !project_models::archived(m))
+                .count();
+            d.0.insert("own_models".into(), json!(own_models));
         }
     }
     Ok(())

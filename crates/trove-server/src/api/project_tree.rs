@@ -2,6 +2,7 @@
 //! and `projects.merge`. Renames go through the store, which moves sub-projects along with their parent.
 
 use super::context::Ctx;
+use super::project_models;
 use crate::error::ApiError;
 use serde_json::Value;
 use trove_protocol::ResultCode;
@@ -123,7 +124,8 @@ pub async fn merge(
         ctx.state.store.edit_task(&t.id, edit).await?;
         moved_entities += u64::from(!archived);
     }
-    // hooks: models (part A) — move the source's models to the destination (counted in moved_entities).
+    moved_entities +=
+        project_models::move_models(ctx, std::slice::from_ref(&source.id), Some(&dest.id)).await?;
     let prefix = format!("{}/", source.name);
     let direct: Vec<Project> = ctx
         .state

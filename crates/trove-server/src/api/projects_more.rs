@@ -1,9 +1,12 @@
 //! Deleting projects (clearml-server `bll/project/project_cleanup.py`): `projects.validate_delete` and
-//! `projects.delete`; and `projects.get_task_parents`. A project is deleted with its sub-projects; without `force`, non-archived contents
-//! refuse: tasks 400/402, dataset versions (in `…/.datasets/<name>` projects) 400/406, pipeline controllers
-//! (in `…/.pipelines/<name>`) 400/413. The tasks move to the root, or with `delete_contents` are deleted.
+//! `projects.delete`; and `projects.get_task_parents`. A project is deleted with its sub-projects; without
+//! `force`, non-archived contents refuse: tasks 400/402, models 400/405, dataset versions (in
+//! `…/.datasets/<name>` projects) 400/406, pipeline controllers (in `…/.pipelines/<name>`) 400/413. The tasks
+//! move to the root and the models to no project, or with `delete_contents` both are deleted (the model side
+//! is in `project_models`).
 
 use super::context::Ctx;
+use super::project_models;
 use super::tasks::output_urls;
 use crate::error::ApiError;
 use serde_json::{Value, json};
@@ -12,7 +15,7 @@ use trove_protocol::endpoints::{
     GetTaskParentsRequest, ProjectRef, ProjectsDeleteRequest, ProjectsDeleteResponse,
     TaskParentsResponse, Urls, ValidateDeleteResponse,
 };
-use trove_store::{Project, ROOT_PROJECT, Task, TaskEdit, TaskQuery};
+use trove_store::{Model, Project, ROOT_PROJECT, Task, TaskEdit, TaskQuery};
 
 fn has_tag(tags: Option<&Value>, tag: &str) -> bool {
     tags.and_then(Value::as_array)
@@ -29,6 +32,7 @@ struct Family {
     datasets: Vec<String>,
     pipelines: Vec<String>,
     tasks: Vec<Task>,
+    models: Vec<Model>,
 }
 
 impl Family {
@@ -54,6 +58,7 @@ impl Family {
         let datasets = tagged("dataset", ".datasets");
         let pipelines = tagged("pipeline", ".pipelines");
         let ids: Vec<String> = projects.iter().map(|p| p.id.clone()).collect();
+        let models = project_models::models_in(ctx, &ids).await?;
         let tasks = ctx
             .state
             .store
@@ -67,6 +72,7 @@ impl Family {
             datasets,
             pipelines,
             tasks,
+            models,
         })
     }
 
@@ -91,6 +97,17 @@ impl Family {
         with.len() as u64
     }
 
+    fn regular(&self, project: &str) -> bool {
+        !self.datasets.iter().any(|d| d == project) && !self.pipelines.iter().any(|p| p == project)
+    }
+
+    /// Models in regular (not dataset or pipeline) projects.
+    fn regular_models(&self) -> impl Iterator<Item = &Model> {
+        self.models
+            .iter()
+            .filter(|m| m.project.as_deref().is_some_and(|p| self.regular(p)))
+    }
+
     fn regular_tasks(&self) -> impl Iterator<Item = &Task> {
         self.tasks
             .iter()
@@ -105,9 +122,11 @@ impl Family {
             pipelines: self.active_projects(&self.pipelines, |t| t.kind == "controller"),
             tasks: count(&|t| !Self::report(t)),
             non_archived_tasks: count(&|t| !Self::report(t) && !Self::archived(t)),
-            // hooks: models (part A) — models / non_archived_models in these projects.
-            models: 0,
-            non_archived_models: 0,
+            models: self.regular_models().count() as u64,
+            non_archived_models: self
+                .regular_models()
+                .filter(|m| !project_models::archived(m))
+                .count() as u64,
             reports: count(&Self::report),
             non_archived_reports: count(&|t| Self::report(t) && !Self::archived(t)),
         }
@@ -152,18 +171,29 @@ pub async fn delete(
         if family.regular_tasks().any(|t| !Family::archived(t)) {
             return refuse(ResultCode::ProjectHasTasks, "tasks");
         }
-        // hooks: models (part A) — non-archived models → 400/405 (ProjectHasModels).
+        if family
+            .regular_models()
+            .any(|m| !project_models::archived(m))
+        {
+            return refuse(ResultCode::ProjectHasModels, "models");
+        }
     }
     let mut res = ProjectsDeleteResponse::default();
+    let ids: Vec<String> = family.projects.iter().map(|p| p.id.clone()).collect();
     if req.delete_contents {
+        // Models first (their creating tasks outside these projects are updated), then the tasks.
+        let models = project_models::delete_models(ctx, &ids).await?;
+        res.deleted_models = models.deleted;
+        let task_ids: Vec<String> = family.tasks.iter().map(|t| t.id.clone()).collect();
+        project_models::orphan_models_of(ctx, &task_ids, &ids).await?;
         let mut arts = Vec::new();
         for t in &family.tasks {
             arts.extend(ctx.state.store.delete_task(&t.id).await?);
             res.deleted_tasks += 1;
         }
-        // hooks: models (part A) — delete the projects' models (deleted_models, model_urls).
         res.urls = Some(Urls {
             artifact_urls: output_urls(&arts),
+            model_urls: models.urls,
             ..Urls::default()
         });
     } else {
@@ -180,7 +210,7 @@ pub async fn delete(
                 .await?;
             res.disassociated_tasks += 1;
         }
-        // hooks: models (part A) — move the projects' models to no project.
+        project_models::move_models(ctx, &ids, None).await?;
     }
     // Deepest first, so no project outlives its parent.
     let mut projects = family.projects;

@@ -64,6 +64,7 @@ pub async fn call(
         ProjectsMerge => project_tree::merge;
         ProjectsGetProjectTags => tags::project_tags;
         ProjectsGetTaskTags => tags::task_tags;
+        ProjectsGetModelTags => tags::model_tags;
 
         TasksCreate => tasks::create;
         TasksGetById => tasks::get_by_id;

@@ -1,17 +1,18 @@
-//! Tags: `projects.get_project_tags` (the projects' own), `projects.get_task_tags` (their and their
-//! sub-projects' tasks'), each
+//! Tags: `projects.get_project_tags` (the projects' own), `projects.get_task_tags` and
+//! `projects.get_model_tags` (their and their sub-projects' tasks' or models'), each
 //! distinct and sorted, narrowed by `filter: {tags?, system_tags?}` (the list-field query language); and
 //! `tasks.update_tags {ids, add_tags, remove_tags}`.
 
 use super::context::Ctx;
 use super::filters::ListQuery;
+use super::models::{expand_projects, model_json};
 use super::present::{project_json, task_json};
 use super::task_access::load;
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
 use trove_protocol::endpoints::{GetTagsRequest, TagsResponse, UpdateTagsRequest, Updated};
-use trove_store::{TaskEdit, TaskQuery};
+use trove_store::{ModelQuery, TaskEdit, TaskQuery};
 
 fn filter_queries(filter: Option<&Map<String, Value>>) -> Result<Vec<ListQuery>, ApiError> {
     let mut out = Vec::new();
@@ -82,26 +83,19 @@ pub async fn project_tags(ctx: &Ctx, req: GetTagsRequest) -> Result<TagsResponse
     Ok(collect(docs.iter(), &queries, req.include_system))
 }
 
+/// The requested projects and their sub-projects (`None`: every project).
+async fn family(ctx: &Ctx, projects: Option<Vec<String>>) -> Result<Option<Vec<String>>, ApiError> {
+    match projects.filter(|p| !p.is_empty()) {
+        Some(ids) => Ok(Some(expand_projects(ctx, &ids).await?)),
+        None => Ok(None),
+    }
+}
+
 /// `projects.get_task_tags`.
 pub async fn task_tags(ctx: &Ctx, req: GetTagsRequest) -> Result<TagsResponse, ApiError> {
     let queries = filter_queries(req.filter.as_ref())?;
-    // The projects and their sub-projects.
-    let mut projects = req.projects.filter(|p| !p.is_empty());
-    if let Some(ids) = &mut projects {
-        let all = ctx.state.store.list_projects().await?;
-        let prefixes: Vec<String> = all
-            .iter()
-            .filter(|p| ids.contains(&p.id))
-            .map(|p| format!("{}/", p.name))
-            .collect();
-        for p in &all {
-            if prefixes.iter().any(|x| p.name.starts_with(x.as_str())) && !ids.contains(&p.id) {
-                ids.push(p.id.clone());
-            }
-        }
-    }
     let query = TaskQuery {
-        projects,
+        projects: family(ctx, req.projects).await?,
         ..Default::default()
     };
     let docs: Vec<Map<String, Value>> = ctx
@@ -111,6 +105,24 @@ pub async fn task_tags(ctx: &Ctx, req: GetTagsRequest) -> Result<TagsResponse, A
         .await?
         .iter()
         .map(|t| task_json(t, None).0)
+        .collect();
+    Ok(collect(docs.iter(), &queries, req.include_system))
+}
+
+/// `projects.get_model_tags`.
+pub async fn model_tags(ctx: &Ctx, req: GetTagsRequest) -> Result<TagsResponse, ApiError> {
+    let queries = filter_queries(req.filter.as_ref())?;
+    let query = ModelQuery {
+        projects: family(ctx, req.projects).await?,
+        ..Default::default()
+    };
+    let docs: Vec<Map<String, Value>> = ctx
+        .state
+        .store
+        .query_models(&query)
+        .await?
+        .iter()
+        .map(|m| model_json(m, false).0)
         .collect();
     Ok(collect(docs.iter(), &queries, req.include_system))
 }

@@ -125,6 +125,7 @@ pub async fn create(ctx: &Ctx, req: TasksCreateRequest) -> Result<IdResponse, Ap
     let (kind, project) = validate_new(ctx, &req).await?;
     let (mut doc, artifacts) = doc_from_request(req.fields, req.output_dest, None)?;
     super::legacy::convert(&mut doc, None);
+    super::legacy::convert_models(&mut doc);
     doc.insert("user".into(), json!(ctx.identity.user));
     doc.insert("company".into(), json!(ctx.identity.company));
     doc.entry("script").or_insert_with(|| json!({}));
@@ -184,6 +185,7 @@ pub async fn edit(ctx: &Ctx, req: TasksEditRequest) -> Result<UpdatedFields, Api
     );
     let (mut doc, artifacts) = doc_from_request(req.fields, req.output_dest, t.doc.get("output"))?;
     super::legacy::convert(&mut doc, Some(&t.doc));
+    super::legacy::convert_models(&mut doc);
     for key in MERGED_FIELDS {
         if let Some(Value::Object(given)) = doc.get(*key) {
             let mut merged = object(t.doc.get(*key));

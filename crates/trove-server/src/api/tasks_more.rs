@@ -2,11 +2,13 @@
 //! `tasks.archive`, `tasks.get_types`, `tasks.move`.
 
 use super::context::Ctx;
+use super::legacy::{INPUT_MODEL_NAME, model_list};
 use super::task_access::{load, object};
 use super::tasks::TASK_TYPES;
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
+use trove_protocol::ResultCode;
 use trove_protocol::endpoints::{
     ArchivedResponse, MoveResponse, TasksArchiveRequest, TasksCloneRequest, TasksCloneResponse,
     TasksGetTypesRequest, TasksMoveRequest, TasksUpdateRequest, TypesResponse, UpdatedFields,
@@ -36,9 +38,29 @@ async fn target_project(
     Ok(None)
 }
 
+/// Every model in `ids` must exist: 400/201 naming the missing ones otherwise.
+async fn check_models(ctx: &Ctx, ids: &[String]) -> Result<(), ApiError> {
+    let mut missing = Vec::new();
+    for id in ids {
+        if ctx.state.store.get_model(id).await?.is_none() {
+            missing.push(id.clone());
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        ResultCode::InvalidModelId,
+        format!("invalid model id: {}", missing.join(", ")),
+    )
+    .with_data(json!({ "models": missing })))
+}
+
 /// `tasks.clone`: a new `created` task with the original's type, script, parameters, configuration,
 /// container, `output.destination`, input models and non-output artifacts; `system_tags` lose `development`
-/// and `archived`; the parent is the original's parent (unless deleted), else the original.
+/// and `archived`; the parent is the original's parent (unless deleted), else the original. An
+/// `execution_overrides.model` becomes the only input model and must exist; `validate_references` also checks
+/// the parent, the project and every input model.
 pub async fn clone(ctx: &Ctx, req: TasksCloneRequest) -> Result<TasksCloneResponse, ApiError> {
     let t = load(ctx, &req.task).await?;
     let mut doc = t.doc.clone();
@@ -98,7 +120,6 @@ pub async fn clone(ctx: &Ctx, req: TasksCloneRequest) -> Result<TasksCloneRespon
     doc.insert("output".into(), Value::Object(output));
     let mut models = object(t.doc.get("models"));
     models.insert("output".into(), json!([]));
-    doc.insert("models".into(), Value::Object(models));
     if let Some(h) = req.new_task_hyperparams.filter(|h| !h.is_empty()) {
         doc.insert("hyperparams".into(), Value::Object(h));
     }
@@ -120,6 +141,13 @@ pub async fn clone(ctx: &Ctx, req: TasksCloneRequest) -> Result<TasksCloneRespon
         .filter(|a| a.mode != "output")
         .collect();
     if let Some(mut over) = req.execution_overrides {
+        // A model override becomes the copy's only input model, and is always checked.
+        if let Some(Value::String(m)) = over.remove("model")
+            && !m.is_empty()
+        {
+            models.insert("input".into(), model_list(INPUT_MODEL_NAME, &m));
+            check_models(ctx, std::slice::from_ref(&m)).await?;
+        }
         if let Some(list) = over.remove("artifacts") {
             artifacts = parse_artifacts(list)?;
         }
@@ -132,6 +160,18 @@ pub async fn clone(ctx: &Ctx, req: TasksCloneRequest) -> Result<TasksCloneRespon
         }
         execution.extend(over);
     }
+    if req.validate_references {
+        let input: Vec<String> = models
+            .get("input")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i.get("model").and_then(Value::as_str))
+            .map(str::to_string)
+            .collect();
+        check_models(ctx, &input).await?;
+    }
+    doc.insert("models".into(), Value::Object(models));
     doc.insert("execution".into(), Value::Object(execution));
     doc.insert("user".into(), json!(ctx.identity.user));
     doc.insert("company".into(), json!(ctx.identity.company));
