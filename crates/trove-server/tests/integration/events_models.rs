@@ -102,8 +102,14 @@ async fn test_model_events() {
             assert_eq!(metric_data["max_value_iteration"], 1);
             assert_eq!(metric_data["min_value"], 0.0);
             assert_eq!(metric_data["min_value_iteration"], 0);
-            let m = metric_data["metric"].as_str().unwrap().trim_start_matches("Metric");
-            let v = metric_data["variant"].as_str().unwrap().trim_start_matches("Variant");
+            let m = metric_data["metric"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("Metric");
+            let v = metric_data["variant"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("Variant");
             assert_eq!(metric_data["x_axis_label"], json!(format!("Label_{m}_{v}")));
         }
     }

@@ -9,6 +9,7 @@ mod clearml_api;
 mod clearml_server;
 mod common;
 mod events_api;
+mod events_models;
 mod events_rules;
 mod files;
 mod models_api;

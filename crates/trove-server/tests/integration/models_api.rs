@@ -486,3 +486,4 @@ async fn test_get_frameworks() {
 }
 
 mod more;
+mod tasks_delete;

@@ -1,5 +1,6 @@
 """First process: a training task records models the ways ClearML users do. OutputModel.update_weights,
-metadata, task.update_output_model, publishing, task.models; writes the ids to <out.json>.
+metadata, task.update_output_model, publishing, task.models, a model's own scalars (report_scalar); writes
+the ids to <out.json>.
 
 usage: models_train.py <out.json>"""
 import json
@@ -37,6 +38,10 @@ uom = outputs["uom"]
 assert uom.name.endswith("uom"), uom.name
 assert outputs[-1].id == uom.id, "newest output model last"
 assert om.url.startswith("http"), om.url
+
+# Model events: the draft model's own scalars (sent with model_event: true when the process exits).
+uom.report_scalar("model loss", "train", 0.5, 1)
+uom.report_scalar("model loss", "train", 0.25, 2)
 
 result = {"task": task.id, "om": om.id, "uom": uom.id, "om_url": om.url, "uom_url": uom.url}
 with open(out_path, "w") as f:

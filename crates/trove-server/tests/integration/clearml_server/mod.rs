@@ -5,10 +5,12 @@
 
 mod hyperparams;
 mod ordering;
+mod project_models;
 mod projects;
 mod projects_more;
 mod tags;
 mod tasks;
+mod tasks_models;
 mod tasks_more;
 
 use crate::common::TestServer;
@@ -110,8 +112,10 @@ pub mod errors {
     pub const INVALID_TASK_ID: (u16, u64) = (400, 101);
     pub const INVALID_TASK_STATUS: (u16, u64) = (400, 110);
     pub const TASK_CANNOT_BE_DELETED: (u16, u64) = (400, 123);
+    pub const INVALID_MODEL_ID: (u16, u64) = (400, 201);
     pub const INVALID_PROJECT_ID: (u16, u64) = (400, 401);
     pub const PROJECT_HAS_TASKS: (u16, u64) = (400, 402);
+    pub const PROJECT_HAS_MODELS: (u16, u64) = (400, 405);
     pub const PROJECT_HAS_DATASETS: (u16, u64) = (400, 406);
     pub const INVALID_PROJECT_NAME: (u16, u64) = (400, 407);
     pub const CANNOT_UPDATE_PROJECT_LOCATION: (u16, u64) = (400, 408);

@@ -114,7 +114,10 @@ async fn test_project_delete() {
     // send_model_events(model)
     for (kind, extra) in [
         ("training_debug_image", json!({"url": "http://link1"})),
-        ("plot", json!({"plot_str": "{\"source\": \"http://link2\"}"})),
+        (
+            "plot",
+            json!({"plot_str": "{\"source\": \"http://link2\"}"}),
+        ),
     ] {
         let mut ev = json!({"worker": "test", "type": kind, "task": not_ready, "iter": 0,
             "timestamp": 1_700_000_000_000_i64, "metric": "Metric1", "variant": "Variant1",
@@ -187,8 +190,15 @@ async fn test_project_delete_references_outside() {
         t["task"]["models"]["input"][0]["model"],
         json!(format!("__DELETED__{model}"))
     );
-    let m = api.ok("models.get_by_id", json!({"model": elsewhere})).await;
-    assert!(m["model"].get("task").is_none_or(serde_json::Value::is_null), "{m}");
+    let m = api
+        .ok("models.get_by_id", json!({"model": elsewhere}))
+        .await;
+    assert!(
+        m["model"]
+            .get("task")
+            .is_none_or(serde_json::Value::is_null),
+        "{m}"
+    );
 
     let project = new_project(api, None, None).await;
     let kept = new_model(api, json!({"project": project})).await;
@@ -200,7 +210,12 @@ async fn test_project_delete_references_outside() {
         .await;
     assert_eq!(res["deleted_models"], 0);
     let m = api.ok("models.get_by_id", json!({"model": kept})).await;
-    assert!(m["model"].get("project").is_none_or(serde_json::Value::is_null), "{m}");
+    assert!(
+        m["model"]
+            .get("project")
+            .is_none_or(serde_json::Value::is_null),
+        "{m}"
+    );
 }
 
 /// trove's own: `projects.merge` moves the source's models along and counts the non-archived ones;
@@ -212,11 +227,7 @@ async fn test_merge_and_own_models() {
     let source = new_project(api, Some("merge source"), None).await;
     let dest = new_project(api, Some("merge destination"), None).await;
     let active = new_model(api, json!({"project": source})).await;
-    let archived = new_model(
-        api,
-        json!({"project": source, "system_tags": ["archived"]}),
-    )
-    .await;
+    let archived = new_model(api, json!({"project": source, "system_tags": ["archived"]})).await;
     new_task(api, json!({"project": source})).await;
     let own = api
         .ok(
@@ -238,7 +249,6 @@ async fn test_merge_and_own_models() {
         assert_eq!(doc["model"]["project"], json!(dest));
     }
 }
-
 
 #[tokio::test]
 async fn test_get_all_with_check_own_contents() {

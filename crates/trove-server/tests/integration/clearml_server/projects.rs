@@ -1,5 +1,6 @@
 //! Ported: `test_projects_edit.py::test_project_name_uniqueness`, `test_subprojects.py` (the parts without
-//! reports, models, organization and second users), `test_tags.py::testProjectTags`.
+//! reports, organization and second users; `test_get_all_with_check_own_contents` is in `project_models.rs`),
+//! `test_tags.py::testProjectTags`.
 
 use super::{Cs, errors};
 use serde_json::{Value, json};
@@ -33,7 +34,7 @@ async fn test_project_name_uniqueness() {
     .await;
 }
 
-async fn project(api: &Cs, name: &str, extra: Value) -> String {
+pub(super) async fn project(api: &Cs, name: &str, extra: Value) -> String {
     let mut body = json!({"name": name, "description": ""});
     for (k, v) in extra.as_object().unwrap() {
         body[k] = v.clone();
@@ -60,7 +61,7 @@ async fn run_tasks(api: &Cs, tasks: &[&String]) {
     }
 }
 
-async fn project_with_tasks(api: &Cs, name: &str) -> (String, (String, String)) {
+pub(super) async fn project_with_tasks(api: &Cs, name: &str) -> (String, (String, String)) {
     let p = project(api, name, json!({})).await;
     let active = sub_task(api, json!({"project": p})).await;
     let archived = sub_task(
@@ -283,13 +284,22 @@ async fn test_get_all_search_options() {
     .await;
 }
 
-/// `test_include_subprojects`: the tasks half (models are part A's).
+pub(super) async fn temp_model(api: &Cs, project: &str) -> String {
+    api.create(
+        "models",
+        json!({"name": "test", "uri": "file:///a", "labels": {}, "project": project}),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn test_include_subprojects() {
     let api = Cs::start("999.0").await;
     let api = &api;
     let (project1, _) = project_with_tasks(api, "project1x").await;
-    project_with_tasks(api, "project1x/project22").await;
+    let (project2, _) = project_with_tasks(api, "project1x/project22").await;
+    temp_model(api, &project1).await;
+    temp_model(api, &project2).await;
     for ep in ["tasks.get_all_ex", "tasks.get_all"] {
         let res = api.ok(ep, json!({"project": project1})).await;
         assert_eq!(res["tasks"].as_array().unwrap().len(), 2, "{ep}");
@@ -300,6 +310,17 @@ async fn test_include_subprojects() {
             )
             .await;
         assert_eq!(res["tasks"].as_array().unwrap().len(), 4, "{ep}");
+    }
+    for ep in ["models.get_all_ex", "models.get_all"] {
+        let res = api.ok(ep, json!({"project": project1})).await;
+        assert_eq!(res["models"].as_array().unwrap().len(), 1, "{ep}");
+        let res = api
+            .ok(
+                ep,
+                json!({"project": project1, "include_subprojects": true}),
+            )
+            .await;
+        assert_eq!(res["models"].as_array().unwrap().len(), 2, "{ep}");
     }
 }
 

@@ -1,11 +1,14 @@
-//! Ported: `test_project_delete.py` (the tests without models), `test_move_under_project.py` (the tasks part),
-//! `test_tasks_delete.py::test_project_delete` (without models and events), `test_task_parents.py` (the
-//! `projects.get_task_parents` tests).
+//! Ported: `test_project_delete.py` (its model tests are in `project_models.rs`), `test_move_under_project.py`
+//! (the tasks part), `test_task_parents.py` (the `projects.get_task_parents` tests).
 
 use super::{Cs, errors};
 use serde_json::json;
 
-async fn new_project(api: &Cs, name: Option<&str>, system_tags: Option<&[&str]>) -> String {
+pub(super) async fn new_project(
+    api: &Cs,
+    name: Option<&str>,
+    system_tags: Option<&[&str]>,
+) -> String {
     let mut body =
         json!({"name": name.map_or_else(trove_core::new_id, str::to_string), "description": ""});
     if let Some(st) = system_tags {
@@ -14,7 +17,7 @@ async fn new_project(api: &Cs, name: Option<&str>, system_tags: Option<&[&str]>)
     api.create("projects", body).await
 }
 
-async fn new_task(api: &Cs, body: serde_json::Value) -> String {
+pub(super) async fn new_task(api: &Cs, body: serde_json::Value) -> String {
     let mut body = body;
     body["name"] = json!(trove_core::new_id());
     body.as_object_mut()
@@ -185,55 +188,6 @@ async fn test_move() {
     api.ok(
         "projects.delete",
         json!({"project": project, "force": true}),
-    )
-    .await;
-}
-
-/// `test_tasks_delete.py::test_project_delete` without models and events.
-#[tokio::test]
-async fn test_project_delete() {
-    let api = Cs::start("2.13").await;
-    let api = &api;
-    let project = new_project(api, None, None).await;
-    let task = new_task(api, json!({"project": project})).await;
-    let res = api.ok("tasks.get_by_id", json!({"task": task})).await;
-    assert_eq!(res["task"]["project"], project);
-    let res = api
-        .ok(
-            "projects.delete",
-            json!({"project": project, "force": true}),
-        )
-        .await;
-    assert_eq!(res["deleted"], 1);
-    assert_eq!(res["disassociated_tasks"], 1);
-    assert_eq!(res["deleted_tasks"], 0);
-    let res = api.ok("tasks.get_by_id", json!({"task": task})).await;
-    assert!(res["task"].get("project").is_none(), "{res}");
-
-    let project = new_project(api, None, None).await;
-    let task = new_task(api, json!({"project": project})).await;
-    api.ok(
-        "tasks.add_or_update_artifacts",
-        json!({"task": task, "artifacts": [
-        {"key": "a", "type": "str", "uri": "test1", "mode": "input"},
-        {"key": "b", "type": "int", "uri": "test2"}]}),
-    )
-    .await;
-    let res = api
-        .ok(
-            "projects.delete",
-            json!({"project": project, "force": true, "delete_contents": true}),
-        )
-        .await;
-    assert_eq!(res["deleted"], 1);
-    assert_eq!(res["disassociated_tasks"], 0);
-    assert_eq!(res["deleted_tasks"], 1);
-    assert_eq!(res["urls"]["event_urls"], json!([]));
-    assert_eq!(res["urls"]["artifact_urls"], json!(["test2"]));
-    api.raises(
-        errors::INVALID_TASK_ID,
-        "tasks.get_by_id",
-        json!({"task": task}),
     )
     .await;
 }

@@ -1,5 +1,5 @@
-//! Ported: `test_project_tags.py` (`test_project_own_tags`, `test_project_entities_tags` and
-//! `test_tags_api` without their model lines: models are part A's).
+//! Ported: `test_project_tags.py` (`test_project_own_tags`, `test_project_entities_tags` and `test_tags_api`;
+//! `test_organization_tags` is not: trove has no `organization` service).
 
 use super::Cs;
 use serde_json::{Value, json};
@@ -83,7 +83,10 @@ async fn test_project_entities_tags() {
             .await["tags"])
     };
     assert_eq!(tags(json!([p1])).await, of(&tags_1));
-    // (`projects.get_model_tags` is part A's.)
+    let model_tags = api
+        .ok("projects.get_model_tags", json!({"projects": [p1]}))
+        .await;
+    assert_eq!(set(&model_tags["tags"]), BTreeSet::new());
     assert_eq!(tags(json!([p2])).await, of(&tags_2));
     let both: BTreeSet<String> = of(&tags_1).union(&of(&tags_2)).cloned().collect();
     assert_eq!(tags(json!([p1, p2])).await, both);
@@ -124,5 +127,24 @@ async fn test_tags_api() {
         .ok("projects.get_task_tags", json!({"projects": [p]}))
         .await;
     assert_eq!(res["tags"], json!(["New task tag"]));
-    // (The model half — models.create, projects.get_model_tags, models.update_tags — is part A's.)
+
+    let model = api
+        .create(
+            "models",
+            json!({"name": "test project tags", "uri": "file:///a", "project": p, "tags": ["Model tag"]}),
+        )
+        .await;
+    let res = api
+        .ok("projects.get_model_tags", json!({"projects": [p]}))
+        .await;
+    assert_eq!(res["tags"], json!(["Model tag"]));
+    api.ok(
+        "models.update_tags",
+        json!({"ids": [model], "add_tags": ["New model tag"]}),
+    )
+    .await;
+    let res = api
+        .ok("projects.get_model_tags", json!({"projects": [p]}))
+        .await;
+    assert_eq!(set(&res["tags"]), of(&["Model tag", "New model tag"]));
 }

@@ -1,5 +1,6 @@
-//! Ported: `test_task_artifacts.py`, `test_tasks_edit.py` (task types, clone, archive without queues),
-//! `test_tasks_delete.py` (the parts without models and events), `test_tasks_diff.py`,
+//! Ported: `test_task_artifacts.py`, `test_tasks_edit.py` (task types, clone, archive without queues; its model
+//! tests are in `tasks_models.rs`), `test_tasks_delete.py` (its model parts are in `models_api/tasks_delete.rs`
+//! and `project_models.rs`), `test_tasks_diff.py`,
 //! `test_tasks_running.py` (without workers).
 
 use super::{Cs, errors};
@@ -291,7 +292,7 @@ async fn publish_task(api: &Cs, task: &str) {
     api.ok("tasks.publish", json!({"task": task})).await;
 }
 
-/// `test_delete` up to its model part (models belong to part A).
+/// `test_delete` up to its model part (that is `models_api::tasks_delete::test_delete_with_published_model`).
 #[tokio::test]
 async fn test_delete() {
     let api = Cs::start("2.13").await;
@@ -323,7 +324,7 @@ async fn test_delete() {
     api.ok("tasks.validate", c).await;
 }
 
-/// `test_return_file_urls` without models and events.
+/// `test_return_file_urls` without models and events (those: `models_api::tasks_delete::test_return_file_urls`).
 #[tokio::test]
 async fn test_return_file_urls() {
     let api = Cs::start("2.13").await;
@@ -347,7 +348,7 @@ async fn test_return_file_urls() {
     assert_eq!(res["urls"]["event_urls"], json!([]));
 }
 
-/// `test_reset` without models and events.
+/// `test_reset` without models and events (with models: `models_api::tasks_delete::test_reset`).
 #[tokio::test]
 async fn test_reset() {
     let api = Cs::start("2.13").await;

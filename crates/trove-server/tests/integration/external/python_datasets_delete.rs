@@ -1,6 +1,6 @@
-//! `Dataset.delete` and `clearml-data delete` with the official SDKs. They need `models.get_all` (part A) and
-//! `events.get_task_events` (part B) besides this part's `tasks.delete`: this module is wired into
-//! `main.rs` (`mod python_datasets_delete;` under `external`) when those parts are merged.
+//! `Dataset.delete` and `clearml-data delete` with the official SDKs (which call `models.get_all` and
+//! `events.get_task_events` before `tasks.delete`): the dataset's task and its files on the files server are
+//! gone afterwards.
 
 use crate::common::TestServer;
 use std::path::Path;

@@ -2,7 +2,9 @@
 //! metadata, labels, `task.update_output_model`, publishing and `task.models` in a training process; then in a
 //! second process `InputModel(id)` (weights downloaded and compared), `Model(id)`, `Model.query_models` (name,
 //! tags, metadata, published, archived), `task.connect(InputModel)`, `InputModel.import_model`, and
-//! `Task.delete()` of both tasks, which deletes their models and the weights on the files server.
+//! `Task.delete()` of both tasks, which deletes their models and the weights on the files server. A model's
+//! own scalars (`report_scalar`, model events) are read back as `last_metrics`, `last_iteration` and a
+//! histogram.
 
 use crate::common::TestServer;
 use serde_json::{Value, json};
@@ -107,48 +109,52 @@ async fn sdk_models(venv: Venv) {
     );
     assert_eq!(std::fs::read(local(&uom.uri)).unwrap(), b"second model");
 
-    // `Task.delete()` reads the task's events (`events.get_task_events`, the events part of issue 14); until
-    // that endpoint answers, the second process checks everything but the deletions.
+    // The draft model's own scalars (model events), read back as clearml-server answers them.
+    let lm = store
+        .last_metrics(std::slice::from_ref(&uom.id))
+        .await
+        .unwrap();
+    let model_metrics = lm.get(&uom.id).cloned().unwrap_or_default();
+    assert_eq!(model_metrics.len(), 1, "{model_metrics:?}");
+    assert_eq!(
+        (model_metrics[0].metric.as_str(), model_metrics[0].value),
+        ("model loss", 0.25)
+    );
     let token = s.login().await;
-    let (code, _) = s
+    let (code, h) = s
         .call(
             &token,
-            "events.get_task_events",
-            json!({"task": id("task"), "event_type": "plot", "batch_size": 1}),
+            "events.scalar_metrics_iter_histogram",
+            json!({"task": uom.id, "model_events": true}),
         )
         .await;
-    let delete = code != 404;
-    let mut args = vec![ids_path.to_str().unwrap()];
-    if delete {
-        args.push("delete");
-    }
+    assert_eq!(code, 200, "{h}");
+    assert_eq!(h["data"]["model loss"]["train"]["x"], json!([1, 2]), "{h}");
+    let (_, m) = s
+        .call(&token, "models.get_by_id", json!({"model": uom.id}))
+        .await;
+    assert_eq!(m["data"]["model"]["last_iteration"], 2, "{m}");
+
+    // A second process uses the models, then `Task.delete()` deletes both tasks, their models and weights.
+    let args = [ids_path.to_str().unwrap(), "delete"];
     let (ok, out2) = run_py(&py, "models_use.py", &args, wd, &env);
     assert!(
         ok && out2.lines().any(|l| l.trim() == "OK"),
-        "models_use.py ({clearml}, delete={delete}) failed\n{out2}\n=== train\n{out}"
+        "models_use.py ({clearml}) failed\n{out2}\n=== train\n{out}"
     );
-    eprintln!("=== {clearml}: delete={delete}\n{out2}");
+    eprintln!("=== {clearml}\n{out2}");
 
     let left = store.query_models(&ModelQuery::default()).await.unwrap();
     let tasks = store.query_tasks(&TaskQuery::default()).await.unwrap();
-    if delete {
-        assert!(
-            left.iter().all(|m| m.id != om.id && m.id != uom.id),
-            "{left:?}"
-        );
-        assert!(tasks.iter().all(|t| t.id != task.id));
-        assert!(
-            !om_file.exists(),
-            "the SDK deleted the weights through the files server"
-        );
-    } else {
-        assert_eq!(left.len(), 2, "{left:?}");
-        let user = tasks
-            .iter()
-            .find(|t| t.name == "use")
-            .expect("the using task");
-        assert_eq!(user.doc["models"]["input"][0]["model"], json!(om.id));
-    }
+    assert!(
+        left.iter().all(|m| m.id != om.id && m.id != uom.id),
+        "{left:?}"
+    );
+    assert!(tasks.iter().all(|t| t.id != task.id));
+    assert!(
+        !om_file.exists(),
+        "the SDK deleted the weights through the files server"
+    );
     s.stop().await;
 }
 

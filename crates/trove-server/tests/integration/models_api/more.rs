@@ -1,6 +1,7 @@
 //! The rest of the ported model tests: `test_task_models.py`, `test_queue_model_metadata.py` (models),
-//! `test_batch_operations.py::test_models`, the model parts of `test_tasks_delete.py`, and trove's own checks of
-//! what the originals leave implicit (API versions of `update_for_task`, lenient SDK shapes).
+//! `test_batch_operations.py::test_models` (the model parts of `test_tasks_delete.py` are in `tasks_delete.rs`),
+//! and trove's own checks of what the originals leave implicit (API versions of `update_for_task`, lenient SDK
+//! shapes).
 
 use super::*;
 
@@ -298,105 +299,6 @@ async fn test_models() {
     assert_eq!(ids(&res["failed"], "id"), set(&[&missing_id]));
     let data = api.ok("models.get_all_ex", json!({ "id": all })).await["models"].clone();
     assert_eq!(data, json!([]));
-}
-
-// ---- test_tasks_delete.py (version 2.13)
-
-#[tokio::test]
-async fn test_model_delete() {
-    let api = Api::new("2.13").await;
-    let model = api
-        .model(json!({"name": "test task delete", "uri": "test"}))
-        .await;
-    let res = api.ok("models.delete", json!({ "model": model })).await;
-    assert_eq!(res["url"], "test");
-}
-
-/// test_tasks_delete.py `create_task_models`: a ready and a draft model of `task`.
-async fn create_task_models(api: &Api, task: &str) -> (String, String) {
-    let ready = api.model(json!({"uri": "ready"})).await;
-    let not_ready = api.model(json!({"uri": "not_ready", "ready": false})).await;
-    api.ok("models.edit", json!({"model": not_ready, "task": task}))
-        .await;
-    api.ok("models.edit", json!({"model": ready, "task": task}))
-        .await;
-    (ready, not_ready)
-}
-
-/// test_tasks_delete.py `test_delete`, its last block: a task with a published model can only be deleted with
-/// force, and the model is kept (`updated_models: 1`, `task: __DELETED__<id>`). The other blocks (status,
-/// children) belong to the tasks part.
-#[tokio::test]
-async fn test_delete_with_published_model() {
-    let api = Api::new("2.13").await;
-    let task = api.task(json!({"name": "test task delete"})).await;
-    let model = api.model(json!({"uri": "file:///a/b"})).await;
-    api.ok(
-        "models.edit",
-        json!({"model": model, "task": task, "ready": true}),
-    )
-    .await;
-    api.raises(
-        TASK_CANNOT_BE_DELETED,
-        "tasks.delete",
-        json!({ "task": task }),
-    )
-    .await;
-    let res = api
-        .ok("tasks.delete", json!({"task": task, "force": true}))
-        .await;
-    assert_eq!(res["updated_models"], 1);
-    assert_eq!(
-        api.get_model(&model).await["task"],
-        json!(format!("__DELETED__{task}"))
-    );
-}
-
-/// test_tasks_delete.py `test_return_file_urls`, the models: only the draft model's uri is returned, and the
-/// draft is deleted while the published one stays.
-#[tokio::test]
-async fn test_return_file_urls() {
-    let api = Api::new("2.13").await;
-    let task = api.task(json!({"name": "test task delete"})).await;
-    let (ready, not_ready) = create_task_models(&api, &task).await;
-    let res = api
-        .ok(
-            "tasks.delete",
-            json!({"task": task, "force": true, "return_file_urls": true}),
-        )
-        .await;
-    assert_eq!(res["urls"]["model_urls"], json!(["not_ready"]));
-    api.raises(
-        INVALID_MODEL_ID,
-        "models.get_by_id",
-        json!({ "model": not_ready }),
-    )
-    .await;
-    api.assert_model_ready(&ready, true).await;
-}
-
-/// test_tasks_delete.py `test_reset`, the models: reset with force deletes the draft model and returns its uri.
-#[tokio::test]
-async fn test_reset() {
-    let api = Api::new("2.13").await;
-    let task = api.task(json!({"name": "test task delete"})).await;
-    let (ready, _) = create_task_models(&api, &task).await;
-    api.raises(
-        TASK_CANNOT_BE_DELETED,
-        "tasks.reset",
-        json!({ "task": task }),
-    )
-    .await;
-    let res = api
-        .ok(
-            "tasks.reset",
-            json!({"task": task, "force": true, "return_file_urls": true}),
-        )
-        .await;
-    assert_eq!(res["urls"]["model_urls"], json!(["not_ready"]));
-    assert_eq!(res["deleted_models"], 1);
-    let kept = api.get_model(&ready).await;
-    assert!(kept.get("task").is_none(), "{kept}");
 }
 
 // ---- trove's own

@@ -97,7 +97,11 @@ async fn test_return_file_urls() {
         )
         .await;
     assert_eq!(res["urls"]["model_urls"], json!(["not_ready"]));
-    assert_eq!(res["urls"]["event_urls"], json!([]), "event urls are not returned");
+    assert_eq!(
+        res["urls"]["event_urls"],
+        json!([]),
+        "event urls are not returned"
+    );
     api.raises(
         INVALID_MODEL_ID,
         "models.get_by_id",
@@ -127,9 +131,12 @@ async fn test_reset() {
         )
         .await;
     assert_eq!(res["urls"]["model_urls"], json!(["not_ready"]));
-    assert_eq!(res["urls"]["event_urls"], json!([]), "event urls are not returned");
+    assert_eq!(
+        res["urls"]["event_urls"],
+        json!([]),
+        "event urls are not returned"
+    );
     assert_eq!(res["deleted_models"], 1);
     let kept = api.get_model(&ready).await;
     assert!(kept.get("task").is_none(), "{kept}");
 }
-
