@@ -2,7 +2,8 @@
 //! Where cloud credentials come from, and that missing ones are an error at parse time naming the bucket and
 //! what is missing (never a silent fallback to the cloud metadata address). Nothing here contacts a network.
 //!
-//! One test function only: it changes environment variables, which must not race with other tests.
+//! The check changes environment variables, which must not race with other tests: it runs alone in a child
+//! process of this test binary.
 
 use trove_core::Config;
 use trove_storage::{Destination, StorageError};
@@ -36,8 +37,25 @@ const ENV: [&str; 12] = [
 
 #[test]
 fn credentials_come_from_config_then_env_and_are_never_guessed() {
+    let mut child = std::process::Command::new(std::env::current_exe().unwrap());
+    child.args([
+        "--exact",
+        "credentials::credentials_child",
+        "--ignored",
+        "--nocapture",
+        "--test-threads=1",
+    ]);
+    let out = trove_testkit::process::run_ok(child, std::time::Duration::from_secs(120));
+    assert!(out.contains("1 passed"), "the child ran the check: {out}");
+}
+
+/// The check itself, alone in its process (started by the test above).
+#[test]
+#[ignore = "run only as a child process of credentials_come_from_config_then_env_and_are_never_guessed"]
+fn credentials_child() {
     let home = tempfile::tempdir().unwrap();
-    // SAFETY: this test binary has a single test, so no other thread reads the environment meanwhile.
+    // SAFETY: this process runs this one test on one thread (see the parent test), so no other thread reads
+    // the environment meanwhile.
     unsafe {
         for v in ENV {
             std::env::remove_var(v);

@@ -1,26 +1,47 @@
 //! The names deprecated in 0.2.0 still work for one release: `Task::get_task*`, `trove::list_tasks`,
 //! `Task::current`, `TaskBuilder::home`/`config`, `get_local_copy*`, `get_registered_artifacts` and
 //! `UploadOptions::extension` (whose invalid extensions are now errors). This is the only place that uses
-//! them. One test in its own binary: it sets `TROVE_HOME` for the constructors that read the environment.
+//! them. The check runs in a child process of this test binary: it needs `TROVE_HOME` set for the constructors
+//! that read the environment, and `Task::current` is process-wide, so no other test may run beside it.
 #![cfg(all(feature = "frame", feature = "json", feature = "embedded-sqlite"))]
 #![allow(deprecated)]
 
 use polars::prelude::*;
+use std::process::Command;
+use std::time::Duration;
 use trove::{Task, TaskStatus, Tracked, TroveError, UploadOptions};
 
 #[test]
 fn deprecated_names_still_work() {
     let h = tempfile::tempdir().unwrap();
-    // SAFETY: the only test of this binary sets the variable before the SDK starts any thread.
-    unsafe { std::env::set_var("TROVE_HOME", h.path()) };
+    let mut child = Command::new(std::env::current_exe().unwrap());
+    child
+        .args([
+            "--exact",
+            "deprecated_api::deprecated_names_child",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env("TROVE_HOME", h.path());
+    let out = trove_testkit::process::run_ok(child, Duration::from_secs(300));
+    assert!(out.contains("1 passed"), "the child ran the check: {out}");
+}
+
+/// The check itself, alone in its process (started by `deprecated_names_still_work`).
+#[test]
+#[ignore = "run only as a child process of deprecated_names_still_work"]
+fn deprecated_names_child() {
+    let home = std::env::var_os("TROVE_HOME").expect("TROVE_HOME is set by the parent test");
+    let h = std::path::Path::new(&home);
 
     // TaskBuilder::home / ::config, Task::current.
-    let task = Task::builder("old", "names").home(h.path()).init().unwrap();
+    let task = Task::builder("old", "names").home(h).init().unwrap();
     assert_eq!(
         Task::current().map(|t| t.id().to_string()),
         Some(task.id().to_string())
     );
-    let cfg = trove::Config::load_from_home(h.path()).unwrap();
+    let cfg = trove::Config::load_from_home(h).unwrap();
     let other = Task::builder("old", "configured")
         .config(cfg.clone())
         .init()

@@ -87,8 +87,12 @@ async fn artifacts_below(s: &TestServer, task: &str, dir: &Path) -> usize {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn project_default_destination_set_in_the_ui() {
-    // SAFETY: this test binary runs this one test; no other thread reads the environment yet.
-    unsafe { std::env::remove_var("TROVE_DEFAULT_OUTPUT_URI") };
+    // The environment would outrank the project default this test sets (and other tests share the process, so
+    // it is not changed here).
+    assert!(
+        std::env::var_os("TROVE_DEFAULT_OUTPUT_URI").is_none(),
+        "unset TROVE_DEFAULT_OUTPUT_URI to run this test"
+    );
     let py = tokio::task::spawn_blocking(venv).await.unwrap();
     let chromium = tokio::task::spawn_blocking(Browser::install).await.unwrap();
     let work = tempfile::tempdir().unwrap();
