@@ -251,11 +251,21 @@ pub async fn expand_projects(ctx: &Ctx, ids: &[String]) -> Result<Vec<String>, A
     Ok(out)
 }
 
-/// `models.get_all` / `get_all_ex`: `id`, `project` (+ `include_subprojects`), `task`, `framework`, `uri`,
+/// `models.get_all`: `id`, `project` (+ `include_subprojects`), `task`, `framework`, `uri`,
 /// `parent`, `user`, `tags`, `system_tags` (ClearML's list-field query language, `api/filters.rs`),
 /// `name` (regex), `ready`, `metadata.<key>.value`, `only_fields`, `order_by` (default `created`),
 /// `page`/`page_size`; `include_stats` adds `stats.labels_count`.
 pub async fn get_all(ctx: &Ctx, req: ModelsGetAllRequest) -> Result<ModelsResponse, ApiError> {
+    list(ctx, req, false).await
+}
+
+/// `models.get_all_ex`: as [`get_all`], with references as objects (`project`, `task`, `parent`, `user`:
+/// `{id, name}`).
+pub async fn get_all_ex(ctx: &Ctx, req: ModelsGetAllRequest) -> Result<ModelsResponse, ApiError> {
+    list(ctx, req, true).await
+}
+
+async fn list(ctx: &Ctx, req: ModelsGetAllRequest, ex: bool) -> Result<ModelsResponse, ApiError> {
     let mut projects = sql_list(&req.project);
     let mut expanded = false;
     if req.include_subprojects
@@ -339,7 +349,10 @@ pub async fn get_all(ctx: &Ctx, req: ModelsGetAllRequest) -> Result<ModelsRespon
         .clone()
         .unwrap_or_else(|| vec!["created".into()]);
     order_by(&mut out, &order, |d| &d.0);
-    let page = present::page(out, paging(req.page, req.page_size, req.size));
+    let mut page = present::page(out, paging(req.page, req.page_size, req.size));
+    if ex {
+        super::refs::expand_model_refs(ctx, &mut page).await?;
+    }
     Ok(ModelsResponse {
         models: page
             .into_iter()

@@ -1,11 +1,13 @@
 //! `*.get_all_ex` answers references as objects (clearml-server `get_many_with_join`): a task's `project`
 //! becomes `{id, name}`, `parent` `{id, name}`, `user` `{id, name}`, `models.*[].model` `{id}`; a project's
-//! `parent` (the project above it) `{id, name}`. `get_all` and `get_by_id` keep plain ids.
+//! `parent` (the project above it) `{id, name}`; a model's `project`, `task`, `parent` (model) and `user`
+//! `{id, name}`. `get_all` and `get_by_id` keep plain ids.
 
 use super::context::Ctx;
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
+use trove_protocol::endpoints::ModelDoc;
 use trove_protocol::{ProjectDoc, TaskDoc};
 
 fn object_ref(id: &str, name: Option<&str>) -> Value {
@@ -58,6 +60,47 @@ pub async fn expand_task_refs(ctx: &Ctx, docs: &mut [TaskDoc]) -> Result<(), Api
                     }
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// Turn the references of model documents into objects (a reference to a task or model that is gone keeps
+/// only its id).
+pub async fn expand_model_refs(ctx: &Ctx, docs: &mut [ModelDoc]) -> Result<(), ApiError> {
+    let projects: HashMap<String, String> = ctx
+        .state
+        .store
+        .list_projects()
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p.name))
+        .collect();
+    let mut names: HashMap<(bool, String), Option<String>> = HashMap::new();
+    for d in docs.iter_mut() {
+        let m = &mut d.0;
+        if let Some(Value::String(p)) = m.get("project").cloned() {
+            let r = object_ref(&p, projects.get(&p).map(String::as_str));
+            m.insert("project".into(), r);
+        }
+        for (field, is_model) in [("task", false), ("parent", true)] {
+            let Some(Value::String(id)) = m.get(field).cloned() else {
+                continue;
+            };
+            let key = (is_model, id.clone());
+            if !names.contains_key(&key) {
+                let name = if is_model {
+                    ctx.state.store.get_model(&id).await?.map(|x| x.name)
+                } else {
+                    ctx.state.store.get_task(&id).await?.map(|x| x.name)
+                };
+                names.insert(key.clone(), name);
+            }
+            let name = names.get(&key).cloned().flatten();
+            m.insert(field.into(), object_ref(&id, name.as_deref()));
+        }
+        if let Some(Value::String(u)) = m.get("user").cloned() {
+            m.insert("user".into(), object_ref(&u, Some(&u)));
         }
     }
     Ok(())

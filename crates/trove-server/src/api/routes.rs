@@ -122,7 +122,7 @@ pub async fn call(
         ModelsCreate => models::create;
         ModelsGetById => models::get_by_id;
         ModelsGetAll => models::get_all;
-        ModelsGetAllEx => models::get_all;
+        ModelsGetAllEx => models::get_all_ex;
         ModelsEdit => models::edit;
         ModelsUpdate => models::edit;
         ModelsAddOrUpdateMetadata => model_meta::add_or_update_metadata;

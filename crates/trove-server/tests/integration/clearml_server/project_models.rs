@@ -1,5 +1,5 @@
 //! Projects and their models. Ported: the model tests of `test_project_delete.py`,
-//! `test_subprojects.py::test_get_all_with_check_own_contents`,
+//! `test_subprojects.py::test_get_all_with_check_own_contents`, `test_tags.py::testModelTags`,
 //! `test_tasks_delete.py::test_project_delete` (its events sent one by one with `events.add`). And trove's own
 //! checks of what the originals leave implicit: references outside a deleted project, `projects.merge` and
 //! `check_own_contents` with models.
@@ -279,4 +279,45 @@ async fn test_get_all_with_check_own_contents() {
     let res2 = find(&project2);
     assert_eq!(res2["own_tasks"], 0);
     assert_eq!(res2["own_models"], 0);
+}
+
+/// `test_tags.py::testModelTags` (API 2.4).
+#[tokio::test]
+#[allow(non_snake_case)]
+async fn testModelTags() {
+    let api = Cs::start("2.4").await;
+    let api = &api;
+    let model_id = api
+        .create(
+            "models",
+            json!({"name": "Test tags", "uri": "file:///a/b", "labels": {}, "system_tags": ["default"]}),
+        )
+        .await;
+    let get = |system_tags: serde_json::Value| async move {
+        api.ok(
+            "models.get_all_ex",
+            json!({"name": "Test tags", "system_tags": system_tags}),
+        )
+        .await["models"]
+            .clone()
+    };
+    let found = |models: &serde_json::Value| {
+        models
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == json!(model_id))
+            .map(|m| m["system_tags"].clone())
+    };
+    assert_eq!(
+        found(&get(json!(["default"])).await),
+        Some(json!(["default"]))
+    );
+    assert_eq!(found(&get(json!(["-default"])).await), None);
+    api.ok(
+        "models.update",
+        json!({"model": model_id, "system_tags": []}),
+    )
+    .await;
+    assert_eq!(found(&get(json!(["-default"])).await), Some(json!([])));
 }

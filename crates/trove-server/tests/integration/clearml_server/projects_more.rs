@@ -1,5 +1,5 @@
-//! Ported: `test_project_delete.py` (its model tests are in `project_models.rs`), `test_move_under_project.py`
-//! (the tasks part), `test_task_parents.py` (the `projects.get_task_parents` tests).
+//! Ported: `test_project_delete.py` (its model tests are in `project_models.rs`), `test_move_under_project.py`,
+//! `test_task_parents.py` (the `projects.get_task_parents` tests).
 
 use super::{Cs, errors};
 use serde_json::json;
@@ -185,6 +185,21 @@ async fn test_move() {
     assert_eq!(res["project_id"], serde_json::Value::Null);
     let tasks = api.ok("tasks.get_all_ex", json!({"id": [task]})).await["tasks"].clone();
     assert!(tasks[0].get("project").is_none(), "{tasks}");
+
+    // A model moves into an existing project referenced by name.
+    let model = api
+        .create(
+            "models",
+            json!({"name": entity, "uri": "file:///a/b", "labels": {}}),
+        )
+        .await;
+    api.ok(
+        "models.move",
+        json!({"ids": [model], "project_name": entity}),
+    )
+    .await;
+    let models = api.ok("models.get_all_ex", json!({"id": [model]})).await["models"].clone();
+    assert_eq!(models[0]["project"]["id"], project, "{models}");
     api.ok(
         "projects.delete",
         json!({"project": project, "force": true}),
