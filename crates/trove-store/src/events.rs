@@ -325,6 +325,22 @@ impl SqlStore {
     }
 }
 
+/// Delete the events and `last_metrics` of task or model `id` (deleting a task or a model: no foreign key
+/// does it since migration 5).
+pub(crate) async fn delete_owned_events(tx: &mut Tx, id: &str, ctx: &str) -> Result<()> {
+    for sql in [
+        "DELETE FROM events WHERE task = $1",
+        "DELETE FROM task_last_metrics WHERE task = $1",
+    ] {
+        sqlx::query(sql)
+            .bind(id.to_string())
+            .execute(&mut **tx)
+            .await
+            .map_err(db(ctx))?;
+    }
+    Ok(())
+}
+
 /// Parse a stored event body.
 pub(crate) fn body_of(text: &str) -> Result<Value> {
     serde_json::from_str(text)

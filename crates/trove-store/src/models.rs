@@ -459,16 +459,7 @@ impl ModelStore for SqlStore {
             .await
             .map_err(db(ctx))?;
         // Its model events and their `last_metrics`.
-        for table in [
-            "DELETE FROM events WHERE task = $1",
-            "DELETE FROM task_last_metrics WHERE task = $1",
-        ] {
-            sqlx::query(table)
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await
-                .map_err(db(ctx))?;
-        }
+        crate::events::delete_owned_events(&mut tx, id, ctx).await?;
         tx.commit().await.map_err(db(ctx))?;
         Ok(gone.rows_affected() > 0)
     }

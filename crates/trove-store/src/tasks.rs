@@ -301,17 +301,12 @@ impl SqlStore {
             .iter()
             .map(crate::artifacts::row_to_record)
             .collect::<Result<Vec<_>>>()?;
-        for table in [
-            "DELETE FROM versions WHERE task_id = $1",
-            "DELETE FROM events WHERE task = $1",
-            "DELETE FROM task_last_metrics WHERE task = $1",
-        ] {
-            sqlx::query(table)
-                .bind(id.to_string())
-                .execute(&mut *tx)
-                .await
-                .map_err(db(ctx))?;
-        }
+        sqlx::query("DELETE FROM versions WHERE task_id = $1")
+            .bind(id.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(db(ctx))?;
+        crate::events::delete_owned_events(&mut tx, id, ctx).await?;
         let gone = sqlx::query("DELETE FROM tasks WHERE id = $1")
             .bind(id.to_string())
             .execute(&mut *tx)

@@ -19,16 +19,21 @@ fn object_ref(id: &str, name: Option<&str>) -> Value {
     Value::Object(m)
 }
 
-/// Turn the references of task documents into objects.
-pub async fn expand_task_refs(ctx: &Ctx, docs: &mut [TaskDoc]) -> Result<(), ApiError> {
-    let projects: HashMap<String, String> = ctx
+/// Every project's name by id.
+async fn project_names(ctx: &Ctx) -> Result<HashMap<String, String>, ApiError> {
+    Ok(ctx
         .state
         .store
         .list_projects()
         .await?
         .into_iter()
         .map(|p| (p.id, p.name))
-        .collect();
+        .collect())
+}
+
+/// Turn the references of task documents into objects.
+pub async fn expand_task_refs(ctx: &Ctx, docs: &mut [TaskDoc]) -> Result<(), ApiError> {
+    let projects = project_names(ctx).await?;
     let mut parents: HashMap<String, Option<String>> = HashMap::new();
     for d in docs.iter_mut() {
         let m = &mut d.0;
@@ -68,14 +73,7 @@ pub async fn expand_task_refs(ctx: &Ctx, docs: &mut [TaskDoc]) -> Result<(), Api
 /// Turn the references of model documents into objects (a reference to a task or model that is gone keeps
 /// only its id).
 pub async fn expand_model_refs(ctx: &Ctx, docs: &mut [ModelDoc]) -> Result<(), ApiError> {
-    let projects: HashMap<String, String> = ctx
-        .state
-        .store
-        .list_projects()
-        .await?
-        .into_iter()
-        .map(|p| (p.id, p.name))
-        .collect();
+    let projects = project_names(ctx).await?;
     let mut names: HashMap<(bool, String), Option<String>> = HashMap::new();
     for d in docs.iter_mut() {
         let m = &mut d.0;
