@@ -82,8 +82,8 @@ pub async fn move_project(
     })
 }
 
-/// `projects.merge`: the source's tasks and direct sub-projects go into the destination, then the source is
-/// deleted → `{moved_entities, moved_projects}`.
+/// `projects.merge`: the source's tasks, models and direct sub-projects go into the destination, then the
+/// source is deleted → `{moved_entities, moved_projects}` (entities: the non-archived tasks and models).
 pub async fn merge(
     ctx: &Ctx,
     req: ProjectsMergeRequest,
