@@ -1,9 +1,10 @@
 //! The MODELS tab of a task (its input and output models: name, framework, weights location, published or
-//! draft, created, tags, metadata, comment) and a model's bytes (`/models/{id}/file`) and preview fragment
+//! draft, created, tags, metadata, comment, the model's own scalars and last iteration) and a model's bytes (`/models/{id}/file`) and preview fragment
 //! (`/models/{id}/preview`), read only when the weights lie inside the server's storage roots.
 
 use super::artifacts::PreviewFragment;
 use super::preview_load::{Kind, from_bytes, kind_of};
+use super::scalars::{self, ScalarRow};
 use super::{TaskCrumbs, TaskHeader, load_task, task_crumbs, task_header};
 use crate::Shared;
 use crate::bytes_source::{self, is_local_uri};
@@ -17,6 +18,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{Html, Response};
 use serde_json::Value;
 use std::collections::HashMap;
+use trove_store::metrics::LastMetric;
 use trove_store::{Model, ModelQuery, Task};
 
 /// `templates/models.html`: the MODELS tab.
@@ -68,6 +70,10 @@ struct ModelView {
     /// `(key, type, value)`.
     metadata: Vec<(String, String, String)>,
     preview: Option<String>,
+    /// The model's `last_iteration`, when it reported any.
+    last_iteration: Option<i64>,
+    /// Its own scalars (model events): last, lowest and highest values.
+    scalars: Vec<ScalarRow>,
 }
 
 fn text(v: Option<&Value>) -> String {
@@ -78,7 +84,7 @@ fn text(v: Option<&Value>) -> String {
     }
 }
 
-fn view(state: &Shared, m: &Model) -> ModelView {
+fn view(state: &Shared, m: &Model, metrics: Vec<LastMetric>) -> ModelView {
     let uri = Some(m.uri.clone()).filter(|u| !u.is_empty());
     let readable = uri.as_deref().map(|u| bytes_source::resolve(state, u));
     let id = url_encode(&m.id);
@@ -112,6 +118,12 @@ fn view(state: &Shared, m: &Model) -> ModelView {
         tags: m.doc_strings("tags"),
         comment: Some(text(m.doc.get("comment"))).filter(|c| !c.is_empty()),
         metadata,
+        last_iteration: m
+            .doc
+            .get("last_iteration")
+            .and_then(Value::as_i64)
+            .filter(|i| *i > 0),
+        scalars: scalars::rows(metrics),
     }
 }
 
@@ -152,8 +164,11 @@ pub(crate) async fn models(
         ("OUTPUT MODELS", outputs),
     ] {
         let mut cards = Vec::new();
+        let ids: Vec<String> = list.iter().map(|(_, id)| id.clone()).collect();
+        let mut metrics = state.store.last_metrics(&ids).await?;
         for (name, model_id) in list {
             let model = state.store.get_model(&model_id).await?;
+            let own = metrics.remove(&model_id).unwrap_or_default();
             idx += 1;
             cards.push(ModelCard {
                 idx,
@@ -163,7 +178,7 @@ pub(crate) async fn models(
                     name
                 },
                 id: model_id,
-                model: model.as_ref().map(|m| view(&state, m)),
+                model: model.as_ref().map(|m| view(&state, m, own)),
             });
         }
         if !cards.is_empty() {

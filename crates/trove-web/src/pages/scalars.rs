@@ -1,5 +1,6 @@
 //! The SCALARS card of a task's INFO tab: the last, lowest and highest value of every reported scalar (and
-//! single value), from the task's `last_metrics` summary in the store.
+//! single value), from the task's `last_metrics` summary in the store. The MODELS tab shows a model's own
+//! scalars (model events) with the same rows.
 
 use crate::Shared;
 use crate::error::WebResult;
@@ -14,13 +15,13 @@ pub(crate) struct ScalarsCard {
 }
 
 /// One (metric, variant) with its values as text.
-struct ScalarRow {
-    metric: String,
-    variant: String,
-    last: String,
-    min: String,
-    max: String,
-    count: i64,
+pub(crate) struct ScalarRow {
+    pub(crate) metric: String,
+    pub(crate) variant: String,
+    pub(crate) last: String,
+    pub(crate) min: String,
+    pub(crate) max: String,
+    pub(crate) count: i64,
 }
 
 /// A value as people read it: plain decimals in a usual range, scientific notation otherwise.
@@ -33,6 +34,11 @@ fn number(v: f64) -> String {
     } else {
         format!("{v:e}")
     }
+}
+
+/// The rows of a task's or a model's `last_metrics`, in the store's order (metric, then variant).
+pub(crate) fn rows(metrics: Vec<LastMetric>) -> Vec<ScalarRow> {
+    metrics.into_iter().map(row).collect()
 }
 
 fn row(m: LastMetric) -> ScalarRow {
@@ -49,12 +55,7 @@ fn row(m: LastMetric) -> ScalarRow {
 /// The card for task `id` (ordered by metric, then variant).
 pub(crate) async fn scalars_card(state: &Shared, id: &str) -> WebResult<ScalarsCard> {
     let mut all = state.store.last_metrics(&[id.to_string()]).await?;
-    let rows = all
-        .remove(id)
-        .unwrap_or_default()
-        .into_iter()
-        .map(row)
-        .collect();
+    let rows = rows(all.remove(id).unwrap_or_default());
     Ok(ScalarsCard { rows })
 }
 

@@ -2,8 +2,8 @@
 //! hostile text in every place a user, a client or a stored file can put text: project and task names,
 //! descriptions, the task document, artifact keys, types, modes, URIs, hashes, metadata, recorded previews,
 //! upload errors, console lines, CSV cells, JSON, ZIP entry names, NPZ member names, metric and variant names,
-//! models (names, frameworks,
-//! tags, metadata, comments, weights URIs, the task's names for them, missing model ids), form values, URLs that
+//! models (names, frameworks, tags, metadata, comments, weights URIs, the task's names for them, missing model
+//! ids, their own scalars' metric and variant names), form values, URLs that
 //! end up in error messages and the login page's `next`. No payload may reach a page unescaped, and each page must
 //! show the escaped text where the payload belongs.
 
@@ -24,7 +24,7 @@ fn escaped(i: usize) -> String {
 }
 
 /// Payloads used in this test.
-const N: usize = 52;
+const N: usize = 54;
 
 /// Nothing of any payload appears unescaped: no `<script>`, no attribute breakout, no raw quote or `&`.
 fn assert_inert(what: &str, page: &str) {
@@ -277,6 +277,25 @@ async fn hostile_text_is_escaped_on_every_page() {
         })
         .await
         .unwrap();
+    // the hostile model's own scalar (a model event) with hostile metric and variant names (the MODELS tab)
+    store
+        .write_events(&trove_store::metrics::EventBatch {
+            events: vec![trove_store::metrics::NewEvent {
+                task: hostile_model.id.clone(),
+                kind: "training_stats_scalar".into(),
+                timestamp: 1_795_663_639_000,
+                iter: Some(7),
+                metric: p(52),
+                variant: p(53),
+                value: Some(0.25),
+                key: Some("model k".into()),
+                x_axis_label: None,
+                body: serde_json::json!({"metric": p(52), "variant": p(53), "value": 0.25, "model_event": true}),
+            }],
+            iterations: [(hostile_model.id.clone(), 7)].into_iter().collect(),
+        })
+        .await
+        .unwrap();
     // a second task to compare with
     let other = store
         .create_task(NewTask {
@@ -362,7 +381,12 @@ async fn hostile_text_is_escaped_on_every_page() {
     assert_escaped(
         "models",
         &page,
-        &[4, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49],
+        &[4, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 52, 53],
+    );
+    assert!(
+        page.contains("<th>LAST ITERATION</th><td>7</td>")
+            && page.contains(r#"<td class="num">0.25</td>"#),
+        "the model's own scalar and last iteration are shown:\n{page}"
     );
     let mid = url_encode(&hostile_model.id);
     let page = get(format!("/models/{mid}/preview"), 200).await;
