@@ -1,14 +1,13 @@
 //! Events (console lines, scalars, …), API credentials and server settings.
 
 use crate::db::{
-    Params, SqlStore, Tx, db, i64_of, is_fk_violation, is_unique_violation, json_object, limit_of,
-    to_json,
+    Params, SqlStore, Tx, db, i64_of, is_unique_violation, json_object, limit_of, to_json,
 };
 use crate::metrics::{EventBatch, NewEvent, SCALAR_KIND};
 use crate::{Credentials, Event, Result, StoreError};
 use serde_json::Value;
 use sqlx::Row;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use trove_core::timefmt::now_micros;
 
 /// Rows per multi-row INSERT of events (5 parameters each).
@@ -86,15 +85,7 @@ impl SqlStore {
             let res = sqlx::query_with(sqlx::AssertSqlSafe(sql), p.finish()?)
                 .execute(&mut *tx)
                 .await;
-            match res {
-                Err(e) if is_fk_violation(&e) => {
-                    return Err(StoreError::NotFound {
-                        what: "task",
-                        id: chunk[0].task.clone(),
-                    });
-                }
-                r => r.map_err(db(ctx))?,
-            };
+            res.map_err(db(ctx))?;
         }
         tx.commit().await.map_err(db(ctx))?;
         Ok(events.len())
@@ -156,7 +147,7 @@ impl SqlStore {
         // Write first, in id order: takes the row locks (PostgreSQL) so batches of one task serialize with each
         // other and with document edits, without deadlocks between batches naming several tasks.
         // An event's owner is a task or, for model events, a model (ids never collide: both are random).
-        let mut models = BTreeSet::new();
+        let mut owners: BTreeMap<&str, Owner> = BTreeMap::new();
         for task in &tasks {
             let touched = sqlx::query("UPDATE tasks SET last_update = $1 WHERE id = $2")
                 .bind(now)
@@ -165,6 +156,7 @@ impl SqlStore {
                 .await
                 .map_err(db(ctx))?;
             if touched.rows_affected() > 0 {
+                owners.insert(task, Owner::Task);
                 continue;
             }
             let touched = sqlx::query("UPDATE models SET last_update = $1 WHERE id = $2")
@@ -180,17 +172,13 @@ impl SqlStore {
                     id: task.to_string(),
                 });
             }
-            models.insert(*task);
+            owners.insert(task, Owner::Model);
         }
         insert_keyed(&mut tx, &batch.events, false).await?;
         crate::metric_sql::merge_last_metrics(&mut tx, &batch.events).await?;
         for (task, iter) in &batch.iterations {
-            let table = if models.contains(task.as_str()) {
-                "models"
-            } else {
-                "tasks"
-            };
-            raise_last_iteration(&mut tx, table, task, *iter).await?;
+            let owner = owners.get(task.as_str()).copied().unwrap_or(Owner::Task);
+            raise_last_iteration(&mut tx, owner, task, *iter).await?;
         }
         tx.commit().await.map_err(db(ctx))?;
         Ok(batch.events.len())
@@ -398,24 +386,31 @@ async fn insert_keyed(tx: &mut Tx, events: &[NewEvent], keep_existing: bool) -> 
         let res = sqlx::query_with(sqlx::AssertSqlSafe(sql), p.finish()?)
             .execute(&mut **tx)
             .await;
-        match res {
-            Err(e) if is_fk_violation(&e) => {
-                return Err(StoreError::NotFound {
-                    what: "task",
-                    id: chunk[0].task.clone(),
-                });
-            }
-            r => written += r.map_err(db(ctx))?.rows_affected() as usize,
-        }
+        written += res.map_err(db(ctx))?.rows_affected() as usize;
     }
     Ok(written)
 }
 
-/// `last_iteration = max(last_iteration, iter)` in the document of task or model `id` (`table`: `tasks` or
-/// `models`; set when missing).
-async fn raise_last_iteration(tx: &mut Tx, table: &str, id: &str, iter: i64) -> Result<()> {
+/// Who owns events: a task, or a model (model events).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Owner {
+    Task,
+    Model,
+}
+
+impl Owner {
+    fn table(self) -> &'static str {
+        match self {
+            Owner::Task => "tasks",
+            Owner::Model => "models",
+        }
+    }
+}
+
+/// `last_iteration = max(last_iteration, iter)` in the document of `owner` `id` (set when missing).
+async fn raise_last_iteration(tx: &mut Tx, owner: Owner, id: &str, iter: i64) -> Result<()> {
     let ctx = "updating last_iteration";
-    let table = if table == "models" { "models" } else { "tasks" };
+    let table = owner.table();
     let doc: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT doc FROM {table} WHERE id = $1"
     )))

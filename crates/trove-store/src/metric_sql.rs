@@ -194,16 +194,7 @@ impl SqlStore {
             return Ok(0);
         }
         let mut tx = self.begin_write(ctx).await?;
-        let n = upsert_last_metrics(&mut tx, task, metrics, true).await;
-        let n = match n {
-            Err(StoreError::Db { source, .. }) if crate::db::is_fk_violation(&source) => {
-                return Err(StoreError::NotFound {
-                    what: "task",
-                    id: task.to_string(),
-                });
-            }
-            r => r?,
-        };
+        let n = upsert_last_metrics(&mut tx, task, metrics, true).await?;
         tx.commit().await.map_err(db(ctx))?;
         Ok(n)
     }

@@ -283,9 +283,11 @@ pub trait MetricStore: Send + Sync {
     async fn reset_task_metrics(&self, task: &str) -> Result<u64>;
     /// Copying (`trove migrate`): a task's events with every column, by row id.
     async fn export_events(&self, task: &str, offset: u64, limit: u64) -> Result<Vec<NewEvent>>;
-    /// Copying: insert events as given (an existing key is left alone); returns how many were inserted.
+    /// Copying: insert events as given (an existing key is left alone); returns how many were inserted. The
+    /// owner (task or model) is not checked: import it first, as `copy_store` does.
     async fn import_events(&self, events: &[NewEvent]) -> Result<usize>;
-    /// Copying: insert `last_metrics` entries as given (existing ones are left alone).
+    /// Copying: insert `last_metrics` entries as given (existing ones are left alone); the owner is not
+    /// checked.
     async fn import_last_metrics(&self, task: &str, metrics: &[LastMetric]) -> Result<usize>;
 }
 

@@ -43,7 +43,7 @@ pub struct Model {
     /// Creation time, microseconds since the epoch.
     pub created: i64,
     /// Last change of the weights or their description (uri, framework, design, labels, ready, metadata,
-    /// tags), microseconds.
+    /// tags), or the last model event reported for it, microseconds.
     pub last_update: i64,
     /// Last change of anything, microseconds.
     pub last_change: i64,
@@ -458,6 +458,10 @@ impl ModelStore for SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(db(ctx))?;
+        if gone.rows_affected() == 0 {
+            // Not a model: nothing else is touched (the id may be a task's).
+            return Ok(false);
+        }
         // Its model events and their `last_metrics`.
         crate::events::delete_owned_events(&mut tx, id, ctx).await?;
         tx.commit().await.map_err(db(ctx))?;
@@ -484,19 +488,16 @@ impl ModelStore for SqlStore {
     }
 
     async fn tasks_mentioning(&self, text: &str) -> Result<Vec<Task>> {
-        let ids: Vec<String> =
-            sqlx::query_scalar("SELECT id FROM tasks WHERE doc LIKE $1 ESCAPE '\\' ORDER BY id")
-                .bind(like_pattern(text))
-                .fetch_all(&self.pool)
-                .await
-                .map_err(db("finding tasks that mention a model"))?;
-        let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(t) = self.get_task(&id).await? {
-                out.push(t);
-            }
-        }
-        Ok(out)
+        let sql = format!(
+            "SELECT {} FROM tasks WHERE doc LIKE $1 ESCAPE '\\' ORDER BY id",
+            crate::tasks::COLS
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(like_pattern(text))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("finding tasks that mention a model"))?;
+        rows.iter().map(crate::tasks::row_to_task).collect()
     }
 
     async fn import_model(&self, model: &Model) -> Result<bool> {

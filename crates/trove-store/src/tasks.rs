@@ -7,7 +7,7 @@ use sqlx::any::AnyRow;
 use trove_core::timefmt::now_micros;
 use trove_core::{ArtifactRecord, TaskStatus};
 
-const COLS: &str = "id, project, name, kind, status, status_message, status_reason, created, started, completed, last_update, doc";
+pub(crate) const COLS: &str = "id, project, name, kind, status, status_message, status_reason, created, started, completed, last_update, doc";
 
 pub(crate) fn row_to_task(row: &AnyRow) -> Result<Task> {
     let ctx = "reading a task row";
