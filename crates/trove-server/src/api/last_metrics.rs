@@ -107,9 +107,16 @@ pub async fn add_last_metrics(
     fill(ctx, maps, only_fields, true).await
 }
 
-/// Put `last_metrics` (from the models' model events) into model documents, before any projection; models
-/// without scalars get none, as on clearml-server.
-pub async fn add_model_last_metrics(ctx: &Ctx, docs: &mut [ModelDoc]) -> Result<(), ApiError> {
+/// Put `last_metrics` (from the models' model events) into model documents when the projection
+/// (`only_fields`, applied later) asks for it; models without scalars get none, as on clearml-server.
+pub async fn add_model_last_metrics(
+    ctx: &Ctx,
+    docs: &mut [ModelDoc],
+    only_fields: Option<&[String]>,
+) -> Result<(), ApiError> {
+    if docs.is_empty() || !wanted(only_fields) {
+        return Ok(());
+    }
     let maps = docs.iter_mut().map(|d| &mut d.0).collect();
     fill(ctx, maps, None, false).await
 }

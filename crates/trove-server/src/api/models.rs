@@ -201,7 +201,7 @@ pub async fn create(ctx: &Ctx, req: ModelsCreateRequest) -> Result<ModelCreatedR
 pub async fn get_by_id(ctx: &Ctx, req: ModelRef) -> Result<ModelResponse, ApiError> {
     let m = load_model(ctx, &req.model).await?;
     let mut docs = [model_json(&m, false)];
-    super::last_metrics::add_model_last_metrics(ctx, &mut docs).await?;
+    super::last_metrics::add_model_last_metrics(ctx, &mut docs, None).await?;
     let [model] = docs;
     Ok(ModelResponse { model })
 }
@@ -343,13 +343,22 @@ async fn list(ctx: &Ctx, req: ModelsGetAllRequest, ex: bool) -> Result<ModelsRes
         }
         out.push(doc);
     }
-    super::last_metrics::add_model_last_metrics(ctx, &mut out).await?;
     let order = req
         .order_by
         .clone()
         .unwrap_or_else(|| vec!["created".into()]);
+    // Ordering by a reported metric needs the metrics before sorting; otherwise only the page gets them.
+    let by_metric = order
+        .iter()
+        .any(|o| o.trim_start_matches('-').starts_with("last_metrics"));
+    if by_metric {
+        super::last_metrics::add_model_last_metrics(ctx, &mut out, None).await?;
+    }
     order_by(&mut out, &order, |d| &d.0);
     let mut page = present::page(out, paging(req.page, req.page_size, req.size));
+    if !by_metric {
+        super::last_metrics::add_model_last_metrics(ctx, &mut page, fields).await?;
+    }
     if ex {
         super::refs::expand_model_refs(ctx, &mut page).await?;
     }

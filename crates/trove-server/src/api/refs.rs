@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use trove_protocol::endpoints::ModelDoc;
 use trove_protocol::{ProjectDoc, TaskDoc};
+use trove_store::{ModelQuery, TaskQuery};
 
 fn object_ref(id: &str, name: Option<&str>) -> Value {
     let mut m = Map::new();
@@ -31,26 +32,60 @@ async fn project_names(ctx: &Ctx) -> Result<HashMap<String, String>, ApiError> {
         .collect())
 }
 
+/// The distinct string values of `field` in `docs`.
+fn ids_of<'a>(docs: impl Iterator<Item = &'a Map<String, Value>>, field: &str) -> Vec<String> {
+    let mut ids: Vec<String> = docs
+        .filter_map(|m| m.get(field).and_then(Value::as_str).map(str::to_string))
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
+/// The names of the tasks among `ids` that exist, in one store query.
+async fn task_names(ctx: &Ctx, ids: Vec<String>) -> Result<HashMap<String, String>, ApiError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let query = TaskQuery {
+        ids: Some(ids),
+        ..Default::default()
+    };
+    let tasks = ctx.state.store.query_tasks(&query).await?;
+    Ok(tasks.into_iter().map(|t| (t.id, t.name)).collect())
+}
+
+/// The names of the models among `ids` that exist, in one store query.
+async fn model_names(ctx: &Ctx, ids: Vec<String>) -> Result<HashMap<String, String>, ApiError> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let query = ModelQuery {
+        ids: Some(ids),
+        ..Default::default()
+    };
+    let models = ctx.state.store.query_models(&query).await?;
+    Ok(models.into_iter().map(|m| (m.id, m.name)).collect())
+}
+
+/// `{id, name}` for a string reference in `field` (name from `names`, left out when unknown).
+fn expand(m: &mut Map<String, Value>, field: &str, names: &HashMap<String, String>) {
+    if let Some(Value::String(id)) = m.get(field).cloned() {
+        m.insert(
+            field.into(),
+            object_ref(&id, names.get(&id).map(String::as_str)),
+        );
+    }
+}
+
 /// Turn the references of task documents into objects.
 pub async fn expand_task_refs(ctx: &Ctx, docs: &mut [TaskDoc]) -> Result<(), ApiError> {
     let projects = project_names(ctx).await?;
-    let mut parents: HashMap<String, Option<String>> = HashMap::new();
+    let parents = task_names(ctx, ids_of(docs.iter().map(|d| &d.0), "parent")).await?;
     for d in docs.iter_mut() {
         let m = &mut d.0;
-        if let Some(Value::String(p)) = m.get("project").cloned() {
-            m.insert(
-                "project".into(),
-                object_ref(&p, projects.get(&p).map(String::as_str)),
-            );
-        }
-        if let Some(Value::String(p)) = m.get("parent").cloned() {
-            if !parents.contains_key(&p) {
-                let name = ctx.state.store.get_task(&p).await?.map(|t| t.name);
-                parents.insert(p.clone(), name);
-            }
-            let name = parents.get(&p).cloned().flatten();
-            m.insert("parent".into(), object_ref(&p, name.as_deref()));
-        }
+        expand(m, "project", &projects);
+        expand(m, "parent", &parents);
         if let Some(Value::String(u)) = m.get("user").cloned() {
             m.insert("user".into(), object_ref(&u, Some(&u)));
         }
@@ -74,29 +109,13 @@ pub async fn expand_task_refs(ctx: &Ctx, docs: &mut [TaskDoc]) -> Result<(), Api
 /// only its id).
 pub async fn expand_model_refs(ctx: &Ctx, docs: &mut [ModelDoc]) -> Result<(), ApiError> {
     let projects = project_names(ctx).await?;
-    let mut names: HashMap<(bool, String), Option<String>> = HashMap::new();
+    let tasks = task_names(ctx, ids_of(docs.iter().map(|d| &d.0), "task")).await?;
+    let parents = model_names(ctx, ids_of(docs.iter().map(|d| &d.0), "parent")).await?;
     for d in docs.iter_mut() {
         let m = &mut d.0;
-        if let Some(Value::String(p)) = m.get("project").cloned() {
-            let r = object_ref(&p, projects.get(&p).map(String::as_str));
-            m.insert("project".into(), r);
-        }
-        for (field, is_model) in [("task", false), ("parent", true)] {
-            let Some(Value::String(id)) = m.get(field).cloned() else {
-                continue;
-            };
-            let key = (is_model, id.clone());
-            if !names.contains_key(&key) {
-                let name = if is_model {
-                    ctx.state.store.get_model(&id).await?.map(|x| x.name)
-                } else {
-                    ctx.state.store.get_task(&id).await?.map(|x| x.name)
-                };
-                names.insert(key.clone(), name);
-            }
-            let name = names.get(&key).cloned().flatten();
-            m.insert(field.into(), object_ref(&id, name.as_deref()));
-        }
+        expand(m, "project", &projects);
+        expand(m, "task", &tasks);
+        expand(m, "parent", &parents);
         if let Some(Value::String(u)) = m.get("user").cloned() {
             m.insert("user".into(), object_ref(&u, Some(&u)));
         }

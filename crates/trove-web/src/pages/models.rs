@@ -154,31 +154,50 @@ pub(crate) async fn models(
     };
     let mut created = state.store.query_models(&query).await?;
     created.reverse();
-    for m in created {
+    for m in &created {
         if !outputs.iter().any(|(_, id)| *id == m.id) {
             outputs.push((m.name.clone(), m.id.clone()));
         }
     }
-    for (title, list) in [
-        ("INPUT MODELS", refs(&task, "input")),
-        ("OUTPUT MODELS", outputs),
-    ] {
+    let inputs = refs(&task, "input");
+    // Every model the page names, and their scalars, in one query each.
+    let ids: Vec<String> = inputs
+        .iter()
+        .chain(&outputs)
+        .map(|(_, id)| id.clone())
+        .collect();
+    let mut known: HashMap<String, Model> =
+        created.into_iter().map(|m| (m.id.clone(), m)).collect();
+    let missing: Vec<String> = ids
+        .iter()
+        .filter(|id| !known.contains_key(*id))
+        .cloned()
+        .collect();
+    if !missing.is_empty() {
+        let query = ModelQuery {
+            ids: Some(missing),
+            ..Default::default()
+        };
+        for m in state.store.query_models(&query).await? {
+            known.insert(m.id.clone(), m);
+        }
+    }
+    let metrics = state.store.last_metrics(&ids).await?;
+    for (title, list) in [("INPUT MODELS", inputs), ("OUTPUT MODELS", outputs)] {
         let mut cards = Vec::new();
-        let ids: Vec<String> = list.iter().map(|(_, id)| id.clone()).collect();
-        let mut metrics = state.store.last_metrics(&ids).await?;
         for (name, model_id) in list {
-            let model = state.store.get_model(&model_id).await?;
-            let own = metrics.remove(&model_id).unwrap_or_default();
+            let model = known.get(&model_id);
+            let own = metrics.get(&model_id).cloned().unwrap_or_default();
             idx += 1;
             cards.push(ModelCard {
                 idx,
                 title: if name.is_empty() {
-                    model.as_ref().map(|m| m.name.clone()).unwrap_or_default()
+                    model.map(|m| m.name.clone()).unwrap_or_default()
                 } else {
                     name
                 },
                 id: model_id,
-                model: model.as_ref().map(|m| view(&state, m, own)),
+                model: model.map(|m| view(&state, m, own)),
             });
         }
         if !cards.is_empty() {
