@@ -61,6 +61,15 @@ impl CallError {
         .with_data(json!({ "id": id }))
     }
 
+    /// 400/201: no such model.
+    pub fn invalid_model(id: &str) -> Self {
+        Self::new(
+            ResultCode::InvalidModelId,
+            format!("Invalid model id: id={id}"),
+        )
+        .with_data(json!({ "id": id }))
+    }
+
     /// 400/401: no such project.
     pub fn invalid_project(id: &str) -> Self {
         Self::new(

@@ -65,6 +65,11 @@ impl ApiError {
         CallError::invalid_task(id).into()
     }
 
+    /// 400/201: no such model.
+    pub fn invalid_model(id: &str) -> Self {
+        CallError::invalid_model(id).into()
+    }
+
     /// 400/401: no such project.
     pub fn invalid_project(id: &str) -> Self {
         CallError::invalid_project(id).into()
@@ -119,6 +124,7 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match &e {
             StoreError::NotFound { what: "task", id } => ApiError::invalid_task(id),
+            StoreError::NotFound { what: "model", id } => ApiError::invalid_model(id),
             StoreError::NotFound {
                 what: "project",
                 id,

@@ -215,7 +215,7 @@ async fn known_owners(
     }
     if !missing.is_empty() {
         let e = if model_events {
-            super::models::invalid_model(&missing.join(", "))
+            ApiError::invalid_model(&missing.join(", "))
         } else {
             ApiError::invalid_task(&missing.join(", "))
         };

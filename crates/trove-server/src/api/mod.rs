@@ -29,6 +29,7 @@ mod refs;
 mod routes;
 mod server_info;
 mod status;
+mod subprojects;
 mod tags;
 mod task_access;
 mod task_models;

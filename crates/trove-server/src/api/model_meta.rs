@@ -2,7 +2,7 @@
 //! `projects.get_model_metadata_keys` / `get_model_metadata_values`), frameworks, tags and moving models.
 
 use super::context::Ctx;
-use super::models::{check_project, load_model, metadata_map, model_err};
+use super::models::{check_project, load_model, metadata_map};
 use crate::error::ApiError;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -32,11 +32,7 @@ pub async fn add_or_update_metadata(
     } else {
         edit.metadata_set = items;
     }
-    ctx.state
-        .store
-        .edit_model(&req.model, edit)
-        .await
-        .map_err(model_err)?;
+    ctx.state.store.edit_model(&req.model, edit).await?;
     Ok(Updated { updated: 1 })
 }
 
@@ -48,11 +44,7 @@ pub async fn delete_metadata(ctx: &Ctx, req: DeleteMetadataRequest) -> Result<Up
         touch: true,
         ..Default::default()
     };
-    ctx.state
-        .store
-        .edit_model(&req.model, edit)
-        .await
-        .map_err(model_err)?;
+    ctx.state.store.edit_model(&req.model, edit).await?;
     Ok(Updated { updated: 1 })
 }
 
@@ -128,11 +120,7 @@ pub async fn move_models(ctx: &Ctx, req: ModelsMoveRequest) -> Result<MovedRespo
             project: Some(target.clone()),
             ..Default::default()
         };
-        ctx.state
-            .store
-            .edit_model(id, edit)
-            .await
-            .map_err(model_err)?;
+        ctx.state.store.edit_model(id, edit).await?;
     }
     Ok(MovedResponse { project_id: target })
 }
@@ -150,7 +138,7 @@ async fn models_of(
     let wanted = match (projects, include_subprojects) {
         (None, true) => return Ok(all),
         (None, false) => return Ok(all.into_iter().filter(|m| m.project.is_none()).collect()),
-        (Some(p), true) => super::models::expand_projects(ctx, &p).await?,
+        (Some(p), true) => super::subprojects::expand_projects(ctx, &p).await?,
         (Some(p), false) => p,
     };
     Ok(all

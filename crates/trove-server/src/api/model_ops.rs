@@ -3,7 +3,7 @@
 //! `models.update_for_task` (API ≤ 2.13).
 
 use super::context::Ctx;
-use super::models::{invalid_model, load_model, model_err};
+use super::models::load_model;
 use super::task_models::{self, DELETED_PREFIX, ModelItemKind, publish_task, raise_last_iteration};
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
@@ -48,11 +48,7 @@ pub async fn publish_model(
         touch: true,
         ..Default::default()
     };
-    ctx.state
-        .store
-        .edit_model(id, edit)
-        .await
-        .map_err(model_err)?;
+    ctx.state.store.edit_model(id, edit).await?;
     Ok((1, published))
 }
 
@@ -127,11 +123,7 @@ async fn set_archived(ctx: &Ctx, id: &str, archived: bool) -> Result<(), ApiErro
             ..Default::default()
         }
     };
-    ctx.state
-        .store
-        .edit_model(id, edit)
-        .await
-        .map_err(model_err)?;
+    ctx.state.store.edit_model(id, edit).await?;
     Ok(())
 }
 
@@ -264,7 +256,7 @@ pub async fn update_for_task(
             .store
             .get_model(&id)
             .await?
-            .ok_or_else(|| invalid_model(&id))?
+            .ok_or_else(|| ApiError::invalid_model(&id))?
     } else {
         let name = req.name.clone().unwrap_or_else(|| t.name.clone());
         let comment = req

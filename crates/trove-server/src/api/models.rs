@@ -12,13 +12,12 @@ use super::task_models::{self, DELETED_PREFIX};
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
 use trove_core::timefmt::iso_from_micros;
-use trove_protocol::ResultCode;
 use trove_protocol::endpoints::{
     MetadataItem, ModelCreatedResponse, ModelDoc, ModelFields, ModelRef, ModelResponse,
     ModelsCreateRequest, ModelsEditRequest, ModelsGetAllRequest, ModelsResponse, UpdatedFields,
     paging,
 };
-use trove_store::{Model, ModelEdit, ModelQuery, NewModel, StoreError};
+use trove_store::{Model, ModelEdit, ModelQuery, NewModel};
 
 /// Fields whose change bumps a model's `last_update` (clearml-server's `last_update_fields`).
 const LAST_UPDATE_FIELDS: [&str; 8] = [
@@ -32,30 +31,13 @@ const LAST_UPDATE_FIELDS: [&str; 8] = [
     "tags",
 ];
 
-/// 400/201: no such model.
-pub fn invalid_model(id: &str) -> ApiError {
-    ApiError::new(
-        ResultCode::InvalidModelId,
-        format!("Invalid model id: id={id}"),
-    )
-    .with_data(json!({ "id": id }))
-}
-
-/// A store error of a model call: a missing model is 400/201.
-pub fn model_err(e: StoreError) -> ApiError {
-    match e {
-        StoreError::NotFound { what: "model", id } => invalid_model(&id),
-        other => other.into(),
-    }
-}
-
 /// Load a model or fail with 400/201.
 pub async fn load_model(ctx: &Ctx, id: &str) -> Result<Model, ApiError> {
     ctx.state
         .store
         .get_model(id)
         .await?
-        .ok_or_else(|| invalid_model(id))
+        .ok_or_else(|| ApiError::invalid_model(id))
 }
 
 /// The model as ClearML returns it (`ui_cache` only when `with_ui_cache`).
@@ -234,23 +216,6 @@ fn list_ok(value: Option<&str>, query: &Option<ListQuery>) -> bool {
         .is_none_or(|q| q.matches(&value.map(str::to_string).into_iter().collect::<Vec<_>>()))
 }
 
-/// Project ids plus, with `include_subprojects`, the ids of their sub-projects.
-pub async fn expand_projects(ctx: &Ctx, ids: &[String]) -> Result<Vec<String>, ApiError> {
-    let all = ctx.state.store.list_projects().await?;
-    let names: Vec<String> = all
-        .iter()
-        .filter(|p| ids.contains(&p.id))
-        .map(|p| format!("{}/", p.name))
-        .collect();
-    let mut out = ids.to_vec();
-    for p in &all {
-        if names.iter().any(|n| p.name.starts_with(n.as_str())) && !out.contains(&p.id) {
-            out.push(p.id.clone());
-        }
-    }
-    Ok(out)
-}
-
 /// `models.get_all`: `id`, `project` (+ `include_subprojects`), `task`, `framework`, `uri`,
 /// `parent`, `user`, `tags`, `system_tags` (ClearML's list-field query language, `api/filters.rs`),
 /// `name` (regex), `ready`, `metadata.<key>.value`, `only_fields`, `order_by` (default `created`),
@@ -271,7 +236,7 @@ async fn list(ctx: &Ctx, req: ModelsGetAllRequest, ex: bool) -> Result<ModelsRes
     if req.include_subprojects
         && let Some(p) = &projects
     {
-        projects = Some(expand_projects(ctx, p).await?);
+        projects = Some(super::subprojects::expand_projects(ctx, p).await?);
         expanded = true;
     }
     let query = ModelQuery {
@@ -454,12 +419,7 @@ pub async fn edit(ctx: &Ctx, req: ModelsEditRequest) -> Result<UpdatedFields, Ap
         return Ok(UpdatedFields { updated: 0, fields });
     }
     let touch = edit.touch;
-    let m = ctx
-        .state
-        .store
-        .edit_model(&m.id, edit)
-        .await
-        .map_err(model_err)?;
+    let m = ctx.state.store.edit_model(&m.id, edit).await?;
     fields.insert("last_change".into(), json!(iso_from_micros(m.last_change)));
     if touch {
         fields.insert("last_update".into(), json!(iso_from_micros(m.last_update)));

@@ -3,15 +3,11 @@
 //! deleting or disassociating them with `projects.delete`, and moving them with `projects.merge`.
 
 use super::context::Ctx;
+use super::task_access::is_archived;
 use super::task_models::{self, DELETED_PREFIX, ModelItemKind};
 use crate::error::ApiError;
 use trove_core::TaskStatus;
 use trove_store::{Model, ModelEdit, ModelQuery};
-
-/// True when the model carries the `archived` system tag.
-pub fn archived(m: &Model) -> bool {
-    m.doc_strings("system_tags").iter().any(|t| t == "archived")
-}
 
 /// Every model in the projects `ids` (none when `ids` is empty).
 pub async fn models_in(ctx: &Ctx, ids: &[String]) -> Result<Vec<Model>, ApiError> {
@@ -107,7 +103,7 @@ pub async fn move_models(
             ..Default::default()
         };
         ctx.state.store.edit_model(&m.id, edit).await?;
-        active += u64::from(!archived(&m));
+        active += u64::from(!is_archived(&m.doc));
     }
     Ok(active)
 }

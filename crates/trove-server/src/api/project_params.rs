@@ -23,17 +23,7 @@ async fn tasks_of(
     if let Some(ids) = &mut projects
         && subprojects
     {
-        let all = ctx.state.store.list_projects().await?;
-        let prefixes: Vec<String> = all
-            .iter()
-            .filter(|p| ids.contains(&p.id))
-            .map(|p| format!("{}/", p.name))
-            .collect();
-        for p in &all {
-            if prefixes.iter().any(|x| p.name.starts_with(x.as_str())) && !ids.contains(&p.id) {
-                ids.push(p.id.clone());
-            }
-        }
+        *ids = super::subprojects::expand_projects(ctx, ids).await?;
     }
     Ok(ctx
         .state

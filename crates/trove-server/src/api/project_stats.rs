@@ -7,6 +7,7 @@
 
 use super::context::Ctx;
 use super::project_models;
+use super::task_access::{has_system_tag, is_archived};
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
 use trove_core::TaskStatus;
@@ -18,14 +19,7 @@ use trove_store::{Project, Task, TaskQuery};
 const DAY_MICROS: i64 = 24 * 3600 * 1_000_000;
 
 fn archived(t: &Task) -> bool {
-    tag_of(t, "archived")
-}
-
-fn tag_of(t: &Task, tag: &str) -> bool {
-    t.doc
-        .get("system_tags")
-        .and_then(Value::as_array)
-        .is_some_and(|a| a.iter().any(|s| s == tag))
+    is_archived(&t.doc)
 }
 
 /// The ids of `project` and every project below it.
@@ -94,8 +88,9 @@ pub async fn add(
             continue;
         };
         let family = with_children(all, p);
-        let in_family =
-            |t: &&Task| family.iter().any(|f| f.id == t.project) && !tag_of(t, "hidden");
+        let in_family = |t: &&Task| {
+            family.iter().any(|f| f.id == t.project) && !has_system_tag(&t.doc, "hidden")
+        };
         if req.include_stats {
             let selected: Vec<&Task> = tasks
                 .iter()
@@ -109,14 +104,7 @@ pub async fn add(
             let subs: Vec<Value> = family
                 .iter()
                 .filter(|f| f.id != p.id)
-                .filter(|f| {
-                    req.search_hidden
-                        || !f
-                            .extra
-                            .get("system_tags")
-                            .and_then(Value::as_array)
-                            .is_some_and(|a| a.iter().any(|s| s == "hidden"))
-                })
+                .filter(|f| req.search_hidden || !has_system_tag(&f.extra, "hidden"))
                 .map(|f| json!({"id": f.id, "name": f.name}))
                 .collect();
             d.0.insert("sub_projects".into(), Value::Array(subs));
@@ -150,7 +138,7 @@ pub async fn add(
             let own_models = project_models::models_in(ctx, std::slice::from_ref(&p.id))
                 .await?
                 .iter()
-                .filter(|m| !project_models::archived(m))
+                .filter(|m| !is_archived(&m.doc))
                 .count();
             d.0.insert("own_models".into(), json!(own_models));
         }

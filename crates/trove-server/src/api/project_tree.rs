@@ -3,8 +3,8 @@
 
 use super::context::Ctx;
 use super::project_models;
+use super::task_access::is_archived;
 use crate::error::ApiError;
-use serde_json::Value;
 use trove_protocol::ResultCode;
 use trove_protocol::endpoints::{
     ProjectsMergeRequest, ProjectsMergeResponse, ProjectsMoveRequest, ProjectsMoveResponse,
@@ -112,11 +112,7 @@ pub async fn merge(
         .await?;
     let mut moved_entities = 0;
     for t in &tasks {
-        let archived = t
-            .doc
-            .get("system_tags")
-            .and_then(Value::as_array)
-            .is_some_and(|a| a.iter().any(|s| s == "archived"));
+        let archived = is_archived(&t.doc);
         let edit = TaskEdit {
             project: Some(dest.id.clone()),
             ..Default::default()

@@ -7,6 +7,7 @@
 
 use super::context::Ctx;
 use super::project_models;
+use super::task_access::{has_system_tag, is_archived};
 use super::tasks::output_urls;
 use crate::error::ApiError;
 use serde_json::{Value, json};
@@ -16,11 +17,6 @@ use trove_protocol::endpoints::{
     TaskParentsResponse, Urls, ValidateDeleteResponse,
 };
 use trove_store::{Model, Project, ROOT_PROJECT, Task, TaskEdit, TaskQuery};
-
-fn has_tag(tags: Option<&Value>, tag: &str) -> bool {
-    tags.and_then(Value::as_array)
-        .is_some_and(|a| a.iter().any(|s| s == tag))
-}
 
 fn basename(p: &Project) -> &str {
     p.name.rsplit('/').next().unwrap_or(&p.name)
@@ -51,7 +47,7 @@ impl Family {
         let tagged = |tag: &str, skip: &str| -> Vec<String> {
             projects
                 .iter()
-                .filter(|p| has_tag(p.extra.get("system_tags"), tag) && basename(p) != skip)
+                .filter(|p| has_system_tag(&p.extra, tag) && basename(p) != skip)
                 .map(|p| p.id.clone())
                 .collect()
         };
@@ -77,11 +73,11 @@ impl Family {
     }
 
     fn archived(t: &Task) -> bool {
-        has_tag(t.doc.get("system_tags"), "archived")
+        is_archived(&t.doc)
     }
 
     fn report(t: &Task) -> bool {
-        has_tag(t.doc.get("system_tags"), "reports")
+        has_system_tag(&t.doc, "reports")
     }
 
     /// Projects among `ids` holding a non-archived task that passes `extra`.
@@ -125,7 +121,7 @@ impl Family {
             models: self.regular_models().count() as u64,
             non_archived_models: self
                 .regular_models()
-                .filter(|m| !project_models::archived(m))
+                .filter(|m| !is_archived(&m.doc))
                 .count() as u64,
             reports: count(&Self::report),
             non_archived_reports: count(&|t| Self::report(t) && !Self::archived(t)),
@@ -171,10 +167,7 @@ pub async fn delete(
         if family.regular_tasks().any(|t| !Family::archived(t)) {
             return refuse(ResultCode::ProjectHasTasks, "tasks");
         }
-        if family
-            .regular_models()
-            .any(|m| !project_models::archived(m))
-        {
+        if family.regular_models().any(|m| !is_archived(&m.doc)) {
             return refuse(ResultCode::ProjectHasModels, "models");
         }
     }
@@ -234,16 +227,7 @@ pub async fn get_task_parents(
     if let Some(ids) = &mut projects
         && req.include_subprojects
     {
-        let prefixes: Vec<String> = all
-            .iter()
-            .filter(|p| ids.contains(&p.id))
-            .map(|p| format!("{}/", p.name))
-            .collect();
-        for p in &all {
-            if prefixes.iter().any(|x| p.name.starts_with(x.as_str())) && !ids.contains(&p.id) {
-                ids.push(p.id.clone());
-            }
-        }
+        *ids = super::subprojects::with_subprojects(&all, ids);
     }
     let name = req
         .task_name

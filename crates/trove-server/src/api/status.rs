@@ -3,7 +3,7 @@
 
 use super::context::Ctx;
 use super::present::status_fields;
-use super::task_access::{load, object};
+use super::task_access::{has_system_tag, load, object};
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
 use trove_core::TaskStatus;
@@ -90,11 +90,7 @@ pub async fn stop(ctx: &Ctx, req: StatusChangeRequest) -> Result<StatusChangeRes
     let force = req.force;
     let reason = req.status_reason.unwrap_or_default();
     let t = load(ctx, &id).await?;
-    let dev = t
-        .doc
-        .get("system_tags")
-        .and_then(|v| v.as_array())
-        .is_some_and(|a| a.iter().any(|s| s == "development"));
+    let dev = has_system_tag(&t.doc, "development");
     let stale = trove_core::timefmt::now_micros() - t.last_update > 600 * 1_000_000;
     let worker = t
         .doc

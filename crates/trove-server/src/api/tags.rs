@@ -5,9 +5,10 @@
 
 use super::context::Ctx;
 use super::filters::ListQuery;
-use super::models::{expand_projects, model_json};
+use super::models::model_json;
 use super::present::{project_json, task_json};
-use super::task_access::load;
+use super::subprojects::expand_projects;
+use super::task_access::load_all;
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
@@ -132,8 +133,9 @@ pub async fn update_tags(ctx: &Ctx, req: UpdateTagsRequest) -> Result<Updated, A
     let add = req.add_tags.unwrap_or_default();
     let remove = req.remove_tags.unwrap_or_default();
     let mut updated = 0;
-    for id in req.ids.unwrap_or_default() {
-        let t = load(ctx, &id).await?;
+    // Every id first: an unknown one changes nothing.
+    for t in load_all(ctx, &req.ids.unwrap_or_default()).await? {
+        let id = t.id.clone();
         let mut tags = strings(&t.doc, "tags");
         let before = tags.clone();
         tags.retain(|x| !remove.contains(x));

@@ -108,17 +108,7 @@ async fn store_query(
     if let Some(projects) = &mut q.projects
         && req.include_subprojects
     {
-        let all = ctx.state.store.list_projects().await?;
-        let names: Vec<String> = all
-            .iter()
-            .filter(|p| projects.contains(&p.id))
-            .map(|p| format!("{}/", p.name))
-            .collect();
-        for p in &all {
-            if names.iter().any(|n| p.name.starts_with(n.as_str())) && !projects.contains(&p.id) {
-                projects.push(p.id.clone());
-            }
-        }
+        *projects = super::subprojects::expand_projects(ctx, projects).await?;
         // The project filter is now the store's (sub-projects included): drop the document check.
         queries.retain(|lq| lq.field() != "project");
     }

@@ -3,7 +3,7 @@
 
 use super::cleanup::delete_files;
 use super::context::Ctx;
-use super::task_access::{full_doc, load, object};
+use super::task_access::{full_doc, is_archived, load, object};
 use super::task_query;
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
@@ -289,13 +289,6 @@ pub async fn children_of(ctx: &Ctx, id: &str) -> Result<Vec<Task>, ApiError> {
         .collect())
 }
 
-fn is_archived(t: &Task) -> bool {
-    t.doc
-        .get("system_tags")
-        .and_then(Value::as_array)
-        .is_some_and(|a| a.iter().any(|s| s == "archived"))
-}
-
 /// `tasks.delete` (clearml-server `delete_task`): without `force`, a task that is neither `created` nor
 /// archived, or that has published children, answers 400/123. Children's `parent` becomes
 /// `__DELETED__<id>`. `urls` (with `return_file_urls`) lists the output artifacts' URIs. trove extension:
@@ -309,7 +302,7 @@ pub async fn delete(ctx: &Ctx, req: TasksDeleteRequest) -> Result<TasksDeleteRes
         )
         .with_data(json!({ "task": t.id, "current": t.status.as_str() }))
     };
-    if !req.force && t.status != TaskStatus::Created && !is_archived(&t) {
+    if !req.force && t.status != TaskStatus::Created && !is_archived(&t.doc) {
         return Err(cannot("due to its status"));
     }
     let children = children_of(ctx, &t.id).await?;

@@ -3,12 +3,11 @@
 
 use super::context::Ctx;
 use super::legacy::{INPUT_MODEL_NAME, model_list};
-use super::task_access::{load, object};
+use super::task_access::{load, load_all, object};
 use super::tasks::TASK_TYPES;
 use crate::error::ApiError;
 use serde_json::{Map, Value, json};
 use std::collections::BTreeSet;
-use trove_protocol::ResultCode;
 use trove_protocol::endpoints::{
     ArchivedResponse, MoveResponse, TasksArchiveRequest, TasksCloneRequest, TasksCloneResponse,
     TasksGetTypesRequest, TasksMoveRequest, TasksUpdateRequest, TypesResponse, UpdatedFields,
@@ -49,11 +48,7 @@ async fn check_models(ctx: &Ctx, ids: &[String]) -> Result<(), ApiError> {
     if missing.is_empty() {
         return Ok(());
     }
-    Err(ApiError::new(
-        ResultCode::InvalidModelId,
-        format!("invalid model id: {}", missing.join(", ")),
-    )
-    .with_data(json!({ "models": missing })))
+    Err(ApiError::invalid_model(&missing.join(", ")).with_data(json!({ "models": missing })))
 }
 
 /// `tasks.clone`: a new `created` task with the original's type, script, parameters, configuration,
@@ -267,8 +262,9 @@ pub async fn update(ctx: &Ctx, req: TasksUpdateRequest) -> Result<UpdatedFields,
 /// unknown id is 400/101.
 pub async fn archive(ctx: &Ctx, req: TasksArchiveRequest) -> Result<ArchivedResponse, ApiError> {
     let mut archived = 0;
-    for id in req.tasks.unwrap_or_default() {
-        let t = load(ctx, &id).await?;
+    // Every id first: an unknown one changes nothing.
+    for t in load_all(ctx, &req.tasks.unwrap_or_default()).await? {
+        let id = t.id.clone();
         let mut tags: Vec<Value> = t
             .doc
             .get("system_tags")
