@@ -167,7 +167,12 @@ pub fn opt_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<Value>>, D
     }
 }
 
-/// A list of `T` (`null` = empty).
+/// A list of strings; a lone string is a list of one, `null` or absent an empty list.
+pub fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    Ok(opt_string_list(d)?.unwrap_or_default())
+}
+
+/// A list of `T` (`null` = empty); for strings use [`string_list`], which also takes a lone string.
 pub fn list<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Vec<T>, D::Error> {
     Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }

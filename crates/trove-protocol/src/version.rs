@@ -30,7 +30,10 @@ pub fn parse_path(path: &str) -> Option<ApiPath> {
     }
     let (version, name) = match segs.as_slice() {
         [v, name]
-            if v.starts_with('v') && v[1..].chars().all(|c| c.is_ascii_digit() || c == '.') =>
+            if v.strip_prefix('v').is_some_and(|n| {
+                n.split('.')
+                    .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
+            }) =>
         {
             (Some(v[1..].to_string()), *name)
         }
@@ -45,14 +48,21 @@ pub fn parse_path(path: &str) -> Option<ApiPath> {
     })
 }
 
+/// `major.minor` of a version text (missing or unreadable parts count as 0).
+fn number(s: &str) -> (u32, u32) {
+    let mut it = s.split('.').map(|x| x.trim().parse::<u32>().unwrap_or(0));
+    (it.next().unwrap_or(0), it.next().unwrap_or(0))
+}
+
+/// True when the requested API version (`2.13`, `999.0`) is above `major.minor`.
+pub fn version_above(requested: &str, major: u32, minor: u32) -> bool {
+    number(requested) > (major, minor)
+}
+
 /// The version that answers a request for `requested`: the requested one up to [`API_VERSION`], else
 /// [`API_VERSION`].
 pub fn actual_version(requested: &str) -> String {
-    let num = |s: &str| -> (u32, u32) {
-        let mut it = s.split('.').map(|x| x.parse::<u32>().unwrap_or(0));
-        (it.next().unwrap_or(0), it.next().unwrap_or(0))
-    };
-    if num(requested) <= num(API_VERSION) {
+    if number(requested) <= number(API_VERSION) {
         requested.to_string()
     } else {
         API_VERSION.to_string()
@@ -86,6 +96,10 @@ mod tests {
         assert_eq!(parse_path("/tasks"), None);
         assert_eq!(parse_path("/../x.y"), None);
         assert_eq!(parse_path("/x-y.z"), None);
+        assert_eq!(parse_path("/v/tasks.get_all"), None, "an empty version");
+        assert_eq!(parse_path("/v./tasks.get_all"), None);
+        assert_eq!(parse_path("/v2..1/tasks.get_all"), None);
+        assert!(version_above("2.14", 2, 13) && !version_above("2.13", 2, 13));
         assert_eq!(actual_version("2.9"), "2.9");
         assert_eq!(actual_version("2.31"), API_VERSION);
         assert_eq!(actual_version("3"), API_VERSION);

@@ -256,6 +256,7 @@ pub struct ScalarRawRequest {
     #[serde(deserialize_with = "lenient::string")]
     pub task: String,
     /// The metric (and variants) to read (required).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub metric: Option<MetricVariants>,
     /// Events per answer (default 10 000).
     #[serde(
@@ -294,7 +295,7 @@ impl Validate for ScalarRawRequest {
         require("task", &self.task)?;
         match &self.metric {
             Some(m) => require("metric.metric", &m.metric),
-            None => Err(CallError::validation("missing required field 'metric'")),
+            None => Err(CallError::missing_field("metric")),
         }
     }
 }

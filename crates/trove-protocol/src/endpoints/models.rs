@@ -392,7 +392,7 @@ pub struct DeleteMetadataRequest {
     #[serde(deserialize_with = "lenient::string")]
     pub model: String,
     /// Keys to remove (at least one).
-    #[serde(deserialize_with = "lenient::list")]
+    #[serde(deserialize_with = "lenient::string_list")]
     pub keys: Vec<String>,
 }
 

@@ -64,6 +64,14 @@ fn lone_strings_numbers_as_strings_and_string_flags() {
     assert_eq!(paging(r.page, r.page_size, r.size), (20, 10));
     assert_eq!(paging(Some(3), None, Some(5)), (15, 5));
     assert_eq!(paging(Some(3), None, None), (0, 0));
+    // Model endpoints take a lone string for their string lists too.
+    let r = decode_request::<ModelsUpdateTags>(json!({"ids": "m", "add_tags": "t"})).unwrap();
+    assert_eq!(
+        (r.ids, r.add_tags),
+        (vec!["m".to_string()], vec!["t".to_string()])
+    );
+    let r = decode_request::<ModelsArchiveMany>(json!({"ids": "m"})).unwrap();
+    assert_eq!(r.ids, vec!["m".to_string()]);
     for (v, want) in [
         (json!(true), true),
         (json!("TRUE"), true),

@@ -212,14 +212,7 @@ pub async fn delete_many(
     .await)
 }
 
-/// True when the requested API version (`2.13`, `999.0`) is above `major.minor`.
-pub fn version_above(requested: &str, major: u64, minor: u64) -> bool {
-    let mut parts = requested
-        .split('.')
-        .map(|p| p.trim().parse::<u64>().unwrap_or(0));
-    let got = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-    got > (major, minor)
-}
+use trove_protocol::version::version_above;
 
 /// `models.update_for_task` (API ≤ 2.13, else 301/1): with `uri`, update the task's last output model or
 /// create one from the task (project, framework, labels, design, parent = first input model); with

@@ -20,7 +20,7 @@ fn require_ids(ids: &[String]) -> Result<(), CallError> {
 #[serde(default)]
 pub struct BatchRequest {
     /// The ids to operate on.
-    #[serde(deserialize_with = "lenient::list")]
+    #[serde(deserialize_with = "lenient::string_list")]
     pub ids: Vec<String>,
 }
 
@@ -35,7 +35,7 @@ impl Validate for BatchRequest {
 #[serde(default)]
 pub struct ModelsPublishManyRequest {
     /// The models.
-    #[serde(deserialize_with = "lenient::list")]
+    #[serde(deserialize_with = "lenient::string_list")]
     pub ids: Vec<String>,
     /// Also publish each model's creating task (default true).
     #[serde(deserialize_with = "lenient::flag", default = "yes")]
@@ -69,7 +69,7 @@ impl Validate for ModelsPublishManyRequest {
 #[serde(default)]
 pub struct ModelsDeleteManyRequest {
     /// The models.
-    #[serde(deserialize_with = "lenient::list")]
+    #[serde(deserialize_with = "lenient::string_list")]
     pub ids: Vec<String>,
     /// Delete even models in use or whose creating task is published.
     #[serde(

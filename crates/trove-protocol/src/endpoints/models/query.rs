@@ -225,7 +225,7 @@ impl Validate for UpdateForTaskRequest {
 #[serde(default)]
 pub struct ModelsMoveRequest {
     /// Model ids (at least one).
-    #[serde(deserialize_with = "lenient::list")]
+    #[serde(deserialize_with = "lenient::string_list")]
     pub ids: Vec<String>,
     /// Target project id; `null` = no project.
     #[serde(
@@ -263,17 +263,17 @@ pub struct MovedResponse {
 #[serde(default)]
 pub struct ModelsUpdateTagsRequest {
     /// Model ids (at least one).
-    #[serde(deserialize_with = "lenient::list")]
+    #[serde(deserialize_with = "lenient::string_list")]
     pub ids: Vec<String>,
     /// Tags to add.
     #[serde(
-        deserialize_with = "lenient::list",
+        deserialize_with = "lenient::string_list",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub add_tags: Vec<String>,
     /// Tags to remove.
     #[serde(
-        deserialize_with = "lenient::list",
+        deserialize_with = "lenient::string_list",
         skip_serializing_if = "Vec::is_empty"
     )]
     pub remove_tags: Vec<String>,
