@@ -189,13 +189,7 @@ impl Artifact {
 
 /// Run blocking work (parsing, extraction) on tokio's blocking pool.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| TroveError::Io {
-            action: "read an artifact",
-            path: Default::default(),
-            source: std::io::Error::other(e),
-        })
+    crate::runtime::on_blocking_pool("read an artifact", f).await
 }
 
 /// Read the local copy `local` of `record` as a `T` (archives extracted first when `extract`). Blocking.

@@ -145,7 +145,8 @@ impl TroveBuilder {
         self
     }
 
-    /// How often registered frames are checked for changes (`[sdk] monitor_interval_secs`, default 10 s).
+    /// How often registered frames are checked for changes (default: `[sdk] monitor_interval_secs`, else 10 s;
+    /// zero means the default, and anything under 100 ms counts as 100 ms).
     pub fn monitor_interval(mut self, every: Duration) -> Self {
         self.monitor_interval = Some(every);
         self

@@ -22,6 +22,23 @@ use trove_core::{ArtifactVersion, UploadState, layout};
 /// Default time between checks; a check of an unchanged frame costs milliseconds, so it can be short.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(10);
 
+/// The shortest check interval: shorter ones would re-fingerprint frames without pause.
+pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
+
+/// The check interval: the builder's, else the config file's seconds, else [`DEFAULT_INTERVAL`]; zero,
+/// negative or unrepresentable values count as unset, and anything shorter than [`MIN_INTERVAL`] is raised to it.
+pub fn interval(given: Option<Duration>, config_secs: Option<f64>) -> Duration {
+    given
+        .filter(|d| !d.is_zero())
+        .or_else(|| {
+            config_secs
+                .filter(|s| *s > 0.0)
+                .and_then(|s| Duration::try_from_secs_f64(s).ok())
+        })
+        .unwrap_or(DEFAULT_INTERVAL)
+        .max(MIN_INTERVAL)
+}
+
 struct Entry {
     frame: Tracked<DataFrame>,
     metadata: BTreeMap<String, String>,
@@ -196,13 +213,7 @@ async fn run(
 
 /// Run CPU work (fingerprints, serialisation) on the blocking pool.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| TroveError::Io {
-            action: "run registered-frame work",
-            path: Default::default(),
-            source: std::io::Error::other(e),
-        })
+    crate::runtime::on_blocking_pool("run registered-frame work", f).await
 }
 
 /// Check every registered frame; upload the changed ones. Returns the first error after trying all.
@@ -316,4 +327,26 @@ async fn sync_one(
     }
     tracing::info!(task = %info.id, artifact = name, version, "registered artifact synced");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_fall_back_and_are_bounded() {
+        let ms = Duration::from_millis;
+        assert_eq!(interval(Some(ms(500)), Some(3.0)), ms(500));
+        assert_eq!(interval(Some(Duration::ZERO), Some(3.0)), ms(3000));
+        assert_eq!(
+            interval(None, Some(1e30)),
+            DEFAULT_INTERVAL,
+            "unrepresentable"
+        );
+        assert_eq!(interval(None, Some(f64::NAN)), DEFAULT_INTERVAL);
+        assert_eq!(interval(None, Some(-1.0)), DEFAULT_INTERVAL);
+        assert_eq!(interval(None, Some(0.001)), MIN_INTERVAL);
+        assert_eq!(interval(Some(ms(1)), None), MIN_INTERVAL);
+        assert_eq!(interval(None, None), DEFAULT_INTERVAL);
+    }
 }

@@ -69,3 +69,21 @@ impl Drop for OwnedRuntime {
         }
     }
 }
+
+/// Run CPU or blocking work (serialising, fingerprinting, parsing) on tokio's blocking pool. A panic in it
+/// goes on in the caller, as it would in the blocking API; a cancelled job (the runtime shutting down) is an
+/// error naming `action`.
+pub(crate) async fn on_blocking_pool<T: Send + 'static>(
+    action: &'static str,
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T> {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(v) => Ok(v),
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => Err(TroveError::Io {
+            action,
+            path: Default::default(),
+            source: std::io::Error::other(e),
+        }),
+    }
+}

@@ -1,6 +1,6 @@
-//! The uploader: serialise an object (in the caller's thread), publish its record at once with state
-//! `uploading`, upload the bytes in a bounded background pool, then publish `ready` (or `failed` with the
-//! reason). It knows the kinds, the storage destination and the publication queue (backend), not tasks.
+//! The uploader: serialise an object (in a thread that may block: the caller's, or tokio's blocking pool),
+//! publish its record at once with state `uploading`, upload the bytes in a bounded background pool, then
+//! publish `ready` (or `failed` with the reason). It knows the kinds, the storage destination and the publication queue (backend), not tasks.
 
 use crate::backend::TaskInfo;
 use crate::error::{Result, TroveError};

@@ -3,7 +3,7 @@
 //! (`/models/{id}/preview`), read only when the weights lie inside the server's storage roots.
 
 use super::artifacts::PreviewFragment;
-use super::preview_load::{Kind, from_bytes, kind_of};
+use super::preview_load::{Kind, from_bytes_timed, kind_of};
 use super::scalars::{self, ScalarRow};
 use super::{TaskCrumbs, TaskHeader, load_task, task_crumbs, task_header};
 use crate::Shared;
@@ -245,6 +245,10 @@ pub(crate) async fn model_preview(
         text,
         note: Some(note),
     };
+    if m.uri.is_empty() {
+        let p = note(String::new(), "this model has no weights file".into());
+        return render::page(&PreviewFragment::new(None, None, &p));
+    }
     let preview = match bytes_source::resolve(&state, &m.uri) {
         Err(e) => note(String::new(), format!("{e}; the file is not read")),
         Ok(source) => match kind_of(&m.uri) {
@@ -258,15 +262,9 @@ pub(crate) async fn model_preview(
                 ),
                 Err(e) => note(String::new(), e.to_string()),
             },
-            kind => match tokio::time::timeout(
-                std::time::Duration::from_secs(10),
-                from_bytes(&source, kind, false),
-            )
-            .await
-            {
-                Ok(Ok(p)) => p,
-                Ok(Err(e)) => note(String::new(), format!("cannot preview the file ({e})")),
-                Err(_) => note(String::new(), "the preview took longer than 10 s".into()),
+            kind => match from_bytes_timed(&source, kind, false).await {
+                Ok(p) => p,
+                Err(e) => note(String::new(), format!("cannot preview the file ({e})")),
             },
         },
     };

@@ -102,18 +102,7 @@ pub(crate) async fn compute(
             src: html::file_href(task, &rec.key, &rec.mode, version, false),
         };
     }
-    let computed = tokio::time::timeout(
-        PREVIEW_TIME_LIMIT,
-        from_bytes(&source, kind, rec.kind == "pandas"),
-    )
-    .await
-    .unwrap_or_else(|_| {
-        Err(format!(
-            "it took longer than {} s",
-            PREVIEW_TIME_LIMIT.as_secs()
-        ))
-    });
-    match computed {
+    match from_bytes_timed(&source, kind, rec.kind == "pandas").await {
         Ok(p) => p,
         Err(e) => stored(
             rec,
@@ -124,6 +113,23 @@ pub(crate) async fn compute(
     }
 }
 
+/// [`from_bytes`] bounded by [`PREVIEW_TIME_LIMIT`] (the error says so when it runs out).
+pub(crate) async fn from_bytes_timed(
+    source: &Source,
+    kind: Kind,
+    index_first: bool,
+) -> Result<Preview, String> {
+    tokio::time::timeout(PREVIEW_TIME_LIMIT, from_bytes(source, kind, index_first))
+        .await
+        .unwrap_or_else(|_| {
+            Err(format!(
+                "it took longer than {} s",
+                PREVIEW_TIME_LIMIT.as_secs()
+            ))
+        })
+}
+
+/// The preview computed from the stored bytes of a file of `kind`.
 pub(crate) async fn from_bytes(
     source: &Source,
     kind: Kind,

@@ -109,7 +109,8 @@ impl TroveBuilder {
         }
     }
 
-    /// How often registered frames are checked for changes (default 10 s).
+    /// How often registered frames are checked for changes (default: `[sdk] monitor_interval_secs`, else 10 s;
+    /// zero means the default, and anything under 100 ms counts as 100 ms).
     pub fn monitor_interval(self, every: Duration) -> Self {
         Self {
             inner: self.inner.monitor_interval(every),

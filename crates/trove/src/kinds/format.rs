@@ -119,7 +119,7 @@ pub(crate) fn resolve(
         }
         Some(FormatRequest::Typed(f)) if f.kind() == kind => return Ok(f.extension().to_string()),
         Some(FormatRequest::Extension(e)) => e.clone(),
-        Some(FormatRequest::Typed(f)) => format!("{f:?}"),
+        Some(FormatRequest::Typed(f)) => format!("{} ({f:?})", f.extension()),
     };
     Err(KindError::InvalidFormat {
         name: name.to_string(),

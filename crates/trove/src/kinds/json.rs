@@ -159,6 +159,9 @@ impl<K: Serialize, V: Serialize, S> IntoArtifact for HashMap<K, V, S> {
                 Ok((key, val))
             })
             .collect::<Result<_, KindError>>()?;
-        to_json(&m)
+        // Already JSON values, sorted by key: no second serialisation.
+        Ok(ArtifactObject::Json(serde_json::Value::Object(
+            m.into_iter().collect(),
+        )))
     }
 }

@@ -22,8 +22,8 @@ impl TaskBuilder {
         self
     }
 
-    /// How often registered frames are checked for changes (default: the client's
-    /// `sdk.monitor_interval_secs`, else 10 s).
+    /// How often registered frames are checked for changes (default: `[sdk] monitor_interval_secs`, else 10 s;
+    /// zero means the default, and anything under 100 ms counts as 100 ms).
     pub fn monitor_interval(mut self, every: Duration) -> Self {
         self.monitor_interval = Some(every);
         self
@@ -139,14 +139,8 @@ async fn core(
     let workers = config.sdk.upload_workers.unwrap_or(4).max(1);
     let cache = config.cache_dir();
     #[cfg(feature = "frame")]
-    let monitor_interval = monitor_interval.unwrap_or_else(|| {
-        config
-            .sdk
-            .monitor_interval_secs
-            .filter(|s| s.is_finite() && *s > 0.0)
-            .map(Duration::from_secs_f64)
-            .unwrap_or(crate::monitor::DEFAULT_INTERVAL)
-    });
+    let monitor_interval =
+        crate::monitor::interval(monitor_interval, config.sdk.monitor_interval_secs);
     #[cfg(not(feature = "frame"))]
     let _ = monitor_interval;
     let runtime = client.runtime().clone();

@@ -1,7 +1,7 @@
 //! Uploading artifacts (async): [`Task::upload_artifact`] and [`Task::upload_artifact_with`].
 
 use super::{Task, TaskCore};
-use crate::error::{Result, TroveError};
+use crate::error::Result;
 use crate::kinds::{ArtifactObject, IntoArtifact};
 use crate::options::UploadOptions;
 use crate::upload::Job;
@@ -37,13 +37,10 @@ impl Task {
         let core = self.shared().clone();
         let wait = opts.wait;
         let name = name.to_string();
-        let job = tokio::task::spawn_blocking(move || core.prepare(&name, obj, &opts))
-            .await
-            .map_err(|e| TroveError::Io {
-                action: "serialise an artifact",
-                path: Default::default(),
-                source: std::io::Error::other(e),
-            })??;
+        let job = crate::runtime::on_blocking_pool("serialise an artifact", move || {
+            core.prepare(&name, obj, &opts)
+        })
+        .await??;
         self.shared().submit(job, wait).await
     }
 }

@@ -56,6 +56,7 @@ use trove_core::{ArtifactRecord, Config, TaskStatus};
 /// ```
 #[derive(Clone, Debug)]
 pub struct Task {
+    // Field order matters: `inner` drops before `rt`, because the last task handle's drop runs on that runtime.
     inner: task::Task,
     rt: Arc<OwnedRuntime>,
 }

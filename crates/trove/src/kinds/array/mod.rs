@@ -230,6 +230,7 @@ impl<T: NpzElement> FromArtifact for ArrayD<T> {
 impl<A: NpzElement, S: Data<Elem = A>, D: Dimension> Sealed for ArrayBase<S, D> {}
 impl<A: NpzElement, S: Data<Elem = A>, D: Dimension> IntoArtifact for ArrayBase<S, D> {
     fn into_artifact(self) -> Result<ArtifactObject, KindError> {
-        Ok(ArtifactObject::Array(A::wrap(self.to_owned().into_dyn())))
+        // An owned array moves; a view is copied.
+        Ok(ArtifactObject::Array(A::wrap(self.into_owned().into_dyn())))
     }
 }
