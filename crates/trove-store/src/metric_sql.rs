@@ -72,10 +72,18 @@ pub(crate) async fn merge_last_metrics(tx: &mut Tx, events: &[NewEvent]) -> Resu
             .push((metric.as_str(), variant.as_str(), s));
     }
     for (task, batch) in by_task {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {LM_COLS} FROM task_last_metrics WHERE task = $1"
-        )))
-        .bind(task.to_string())
+        // Only the entries of the batch's metrics are read (the primary key serves it), not all of the task's.
+        let mut p = Params::default();
+        let owner = p.push(task.to_string());
+        let hashes: std::collections::BTreeSet<String> =
+            batch.iter().map(|(m, _, _)| hash_name(m)).collect();
+        let list = p.list(hashes);
+        let rows = sqlx::query_with(
+            sqlx::AssertSqlSafe(format!(
+                "SELECT {LM_COLS} FROM task_last_metrics WHERE task = {owner} AND metric_hash IN {list}"
+            )),
+            p.finish()?,
+        )
         .fetch_all(&mut **tx)
         .await
         .map_err(db(ctx))?;
@@ -84,7 +92,22 @@ pub(crate) async fn merge_last_metrics(tx: &mut Tx, events: &[NewEvent]) -> Resu
             let m = row_to_last_metric(r, 0)?;
             stored.insert((m.metric.clone(), m.variant.clone()), m);
         }
-        let mut pairs = stored.len();
+        let new_pairs = batch
+            .iter()
+            .filter(|(m, v, _)| !stored.contains_key(&(m.to_string(), v.to_string())))
+            .count();
+        // The cap on entries per task needs the task's count only when the batch brings new pairs.
+        let mut pairs = if new_pairs == 0 {
+            0
+        } else {
+            let n: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM task_last_metrics WHERE task = $1")
+                    .bind(task.to_string())
+                    .fetch_one(&mut **tx)
+                    .await
+                    .map_err(db(ctx))?;
+            usize::try_from(n).unwrap_or(usize::MAX)
+        };
         let mut merged = Vec::with_capacity(batch.len());
         for (metric, variant, summary) in batch {
             let old = stored.get(&(metric.to_string(), variant.to_string()));

@@ -14,7 +14,7 @@ use trove_protocol::endpoints::{
     TasksCreateRequest, TasksDeleteRequest, TasksDeleteResponse, TasksEditRequest,
     TasksGetAllRequest, TasksResponse, Updated, UpdatedFields, Urls, parse_artifacts,
 };
-use trove_store::{NewTask, ROOT_PROJECT, Task, TaskEdit, TaskQuery};
+use trove_store::{NewTask, ROOT_PROJECT, Task, TaskEdit};
 
 /// Document fields of a create/edit: the given [`TaskFields`], `output_dest` folded into
 /// `output.destination` (keeping the rest of the given or `existing_output`), and `execution.artifacts`
@@ -277,12 +277,12 @@ pub async fn ping(ctx: &Ctx, req: TaskRef) -> Result<Empty, ApiError> {
     Ok(Empty {})
 }
 
-/// The tasks whose `parent` is `id`.
+/// The tasks whose `parent` is `id` (found among the documents that mention it, not by reading every task).
 pub async fn children_of(ctx: &Ctx, id: &str) -> Result<Vec<Task>, ApiError> {
     Ok(ctx
         .state
         .store
-        .query_tasks(&TaskQuery::default())
+        .tasks_mentioning(id)
         .await?
         .into_iter()
         .filter(|t| t.doc.get("parent").and_then(Value::as_str) == Some(id))
