@@ -68,6 +68,18 @@ pub fn require(field: &str, value: &str) -> Result<(), CallError> {
     }
 }
 
+/// A list field that must hold at least one value: 400/12 naming the field otherwise.
+pub fn require_list<T>(field: &str, values: &[T]) -> Result<(), CallError> {
+    if values.is_empty() {
+        Err(
+            CallError::validation(format!("field '{field}' needs at least one value"))
+                .with_data(serde_json::json!({ "field": field })),
+        )
+    } else {
+        Ok(())
+    }
+}
+
 /// Decode and validate a request body as the server does: leniently (see [`lenient`]), and on failure a
 /// 400/12 that names the field (`Validation error: field 'task': must be a non-empty string, got 5`).
 pub fn decode_request<C: Call>(body: Value) -> Result<C::Request, CallError> {

@@ -2,7 +2,7 @@
 //! names, latest values, and deleting events (`clear_task_log`, `delete_for_task`).
 
 use super::events::{MetricVariants, MetricsFilter, check_metrics};
-use crate::{CallError, Validate, lenient, require};
+use crate::{CallError, Validate, lenient, require, require_list};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -85,11 +85,7 @@ pub struct SingleValueMetricsRequest {
 
 impl Validate for SingleValueMetricsRequest {
     fn validate(&self) -> Result<(), CallError> {
-        if self.tasks.as_ref().is_none_or(|t| t.is_empty()) {
-            return Err(CallError::validation(
-                "tasks: at least one task id is required",
-            ));
-        }
+        require_list("tasks", self.tasks.as_deref().unwrap_or_default())?;
         check_metrics(&self.metrics)
     }
 }
@@ -467,11 +463,7 @@ pub struct TasksMetricsRequest {
 
 impl Validate for TasksMetricsRequest {
     fn validate(&self) -> Result<(), CallError> {
-        if self.tasks.as_ref().is_none_or(|t| t.is_empty()) {
-            return Err(CallError::validation(
-                "tasks: at least one task id is required",
-            ));
-        }
+        require_list("tasks", self.tasks.as_deref().unwrap_or_default())?;
         Ok(())
     }
 }

@@ -1,7 +1,7 @@
 //! `models.*` (clearml-server's `schema/services/models.conf`) and the task side of models:
 //! `tasks.add_or_update_model`, `tasks.delete_models`.
 
-use crate::{CallError, Validate, lenient, require};
+use crate::{CallError, Validate, lenient, require, require_list};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value};
@@ -372,11 +372,7 @@ pub struct AddOrUpdateMetadataRequest {
 impl Validate for AddOrUpdateMetadataRequest {
     fn validate(&self) -> Result<(), CallError> {
         require("model", &self.model)?;
-        if self.metadata.is_empty() {
-            return Err(CallError::validation(
-                "'metadata' must hold at least one item",
-            ));
-        }
+        require_list("metadata", &self.metadata)?;
         if self.metadata.iter().any(|m| m.key.is_empty()) {
             return Err(CallError::validation("every metadata item needs a 'key'"));
         }
@@ -399,10 +395,7 @@ pub struct DeleteMetadataRequest {
 impl Validate for DeleteMetadataRequest {
     fn validate(&self) -> Result<(), CallError> {
         require("model", &self.model)?;
-        if self.keys.is_empty() {
-            return Err(CallError::validation("'keys' must hold at least one key"));
-        }
-        Ok(())
+        require_list("keys", &self.keys)
     }
 }
 

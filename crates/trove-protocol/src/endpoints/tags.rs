@@ -1,7 +1,7 @@
 //! Tag listings and tag edits: `projects.get_project_tags`, `projects.get_task_tags`,
 //! `projects.get_model_tags`, `tasks.update_tags`.
 
-use crate::{CallError, Validate, lenient};
+use crate::{CallError, Validate, lenient, require_list};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -67,9 +67,6 @@ pub struct UpdateTagsRequest {
 
 impl Validate for UpdateTagsRequest {
     fn validate(&self) -> Result<(), CallError> {
-        match &self.ids {
-            Some(ids) if !ids.is_empty() => Ok(()),
-            _ => Err(CallError::missing_field("ids")),
-        }
+        require_list("ids", self.ids.as_deref().unwrap_or_default())
     }
 }

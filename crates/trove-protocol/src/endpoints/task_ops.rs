@@ -1,7 +1,7 @@
 //! Operations on whole tasks beyond create/edit: `tasks.clone`, `tasks.update`, `tasks.archive`,
 //! `tasks.unarchive_many`-style batches are not here; `tasks.get_types`, `tasks.move`.
 
-use crate::{CallError, Validate, lenient, require};
+use crate::{CallError, Validate, lenient, require, require_list};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -174,10 +174,7 @@ pub struct TasksArchiveRequest {
 
 impl Validate for TasksArchiveRequest {
     fn validate(&self) -> Result<(), CallError> {
-        match &self.tasks {
-            Some(t) if !t.is_empty() => Ok(()),
-            _ => Err(CallError::missing_field("tasks")),
-        }
+        require_list("tasks", self.tasks.as_deref().unwrap_or_default())
     }
 }
 
@@ -237,10 +234,7 @@ pub struct TasksMoveRequest {
 
 impl Validate for TasksMoveRequest {
     fn validate(&self) -> Result<(), CallError> {
-        match &self.ids {
-            Some(t) if !t.is_empty() => Ok(()),
-            _ => Err(CallError::missing_field("ids")),
-        }
+        require_list("ids", self.ids.as_deref().unwrap_or_default())
     }
 }
 

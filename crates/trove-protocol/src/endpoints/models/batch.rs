@@ -1,6 +1,6 @@
 //! Batch operations on models: `models.archive_many`, `unarchive_many`, `publish_many`, `delete_many`.
 
-use crate::{CallError, Validate, lenient};
+use crate::{CallError, Validate, lenient, require_list};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -9,10 +9,7 @@ fn yes() -> bool {
 }
 
 fn require_ids(ids: &[String]) -> Result<(), CallError> {
-    if ids.is_empty() {
-        return Err(CallError::validation("'ids' must hold at least one id"));
-    }
-    Ok(())
+    require_list("ids", ids)
 }
 
 /// `{ids}` of a batch operation (at least one id).

@@ -2,7 +2,7 @@
 //! `projects.get_model_metadata_keys` / `get_model_metadata_values`,
 //! `models.update_tags`.
 
-use crate::{CallError, Validate, lenient, require};
+use crate::{CallError, Validate, lenient, require, require_list};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -243,10 +243,7 @@ pub struct ModelsMoveRequest {
 
 impl Validate for ModelsMoveRequest {
     fn validate(&self) -> Result<(), CallError> {
-        if self.ids.is_empty() {
-            return Err(CallError::validation("'ids' must hold at least one id"));
-        }
-        Ok(())
+        require_list("ids", &self.ids)
     }
 }
 
@@ -281,10 +278,7 @@ pub struct ModelsUpdateTagsRequest {
 
 impl Validate for ModelsUpdateTagsRequest {
     fn validate(&self) -> Result<(), CallError> {
-        if self.ids.is_empty() {
-            return Err(CallError::validation("'ids' must hold at least one id"));
-        }
-        Ok(())
+        require_list("ids", &self.ids)
     }
 }
 

@@ -1,6 +1,6 @@
 //! The task side of models (API 2.13+): `tasks.add_or_update_model`, `tasks.delete_models`.
 
-use crate::{CallError, Validate, lenient, require};
+use crate::{CallError, Validate, lenient, require, require_list};
 use serde::{Deserialize, Serialize};
 
 /// `tasks.add_or_update_model`: put `{name, model}` into the task's `models.input` or `models.output`,
@@ -75,11 +75,7 @@ pub struct DeleteModelsRequest {
 impl Validate for DeleteModelsRequest {
     fn validate(&self) -> Result<(), CallError> {
         require("task", &self.task)?;
-        if self.models.is_empty() {
-            return Err(CallError::validation(
-                "'models' must hold at least one entry",
-            ));
-        }
+        require_list("models", &self.models)?;
         self.models.iter().try_for_each(|m| {
             require("models.name", &m.name)?;
             check_kind(&m.kind)
