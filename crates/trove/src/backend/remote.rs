@@ -19,8 +19,8 @@ use trove_protocol::endpoints::{
     TasksStopped,
 };
 use trove_protocol::{
-    Call, CallError, DestinationSource, Envelope, ResultCode, TaskDoc, TaskOutput, decode_response,
-    versioned_path,
+    Call, CallError, DestinationSource, Envelope, ProjectDoc, ResultCode, TaskDoc, TaskOutput,
+    decode_response, versioned_path,
 };
 
 /// Metadata kept by a server.
@@ -193,13 +193,13 @@ impl Remote {
         Ok(d.project.name().unwrap_or_default().to_string())
     }
 
-    /// The first project named exactly `name`, with these fields.
+    /// The first project named exactly `name`, with these fields (`id` among them).
     async fn project_named(
         &self,
         name: &str,
         fields: &[&str],
         hidden: bool,
-    ) -> Result<Option<String>> {
+    ) -> Result<Option<ProjectDoc>> {
         let found = self
             .call::<ProjectsGetAll>(&ProjectsGetAllRequest {
                 name: Some(exact(name)),
@@ -208,11 +208,7 @@ impl Remote {
                 ..ProjectsGetAllRequest::default()
             })
             .await?;
-        Ok(found
-            .projects
-            .first()
-            .and_then(|p| p.id())
-            .map(str::to_string))
+        Ok(found.projects.into_iter().find(|p| p.id().is_some()))
     }
 }
 
@@ -290,8 +286,14 @@ impl Backend for Remote {
 
     async fn ensure_project(&self, name: &str) -> Result<ProjectInfo> {
         let fields = ["id", "name", "default_output_destination"];
-        let id = match self.project_named(name, &fields, true).await? {
-            Some(id) => id,
+        let id_and_dest = |p: ProjectDoc| {
+            let dest = p.default_output_destination().map(str::to_string);
+            (p.id().unwrap_or_default().to_string(), dest)
+        };
+        // One listing answers both the id and the project's default destination; a project made here has none.
+        let (id, default_output_destination) = match self.project_named(name, &fields, true).await?
+        {
+            Some(p) => id_and_dest(p),
             None => {
                 let create = ProjectsCreateRequest {
                     name: name.to_string(),
@@ -299,10 +301,10 @@ impl Backend for Remote {
                     ..ProjectsCreateRequest::default()
                 };
                 match self.call::<ProjectsCreate>(&create).await {
-                    Ok(d) => d.id,
+                    Ok(d) => (d.id, None),
                     // Another process may have created it meanwhile; if not, the create error is the answer.
                     Err(e) => match self.project_named(name, &fields, true).await? {
-                        Some(id) => id,
+                        Some(p) => id_and_dest(p),
                         None => return Err(e),
                     },
                 }
@@ -311,18 +313,10 @@ impl Backend for Remote {
         if id.is_empty() {
             return Err(api_err(ProjectsCreate::NAME, "no project id".into()));
         }
-        let full = self
-            .call::<ProjectsGetById>(&ProjectRef {
-                project: id.clone(),
-            })
-            .await?;
         Ok(ProjectInfo {
             id,
             name: name.to_string(),
-            default_output_destination: full
-                .project
-                .default_output_destination()
-                .map(str::to_string),
+            default_output_destination,
         })
     }
 
@@ -369,7 +363,11 @@ impl Backend for Remote {
     }
 
     async fn find_task(&self, project: &str, name: &str) -> Result<Option<TaskInfo>> {
-        let Some(pid) = self.project_named(project, &["id"], false).await? else {
+        let Some(pid) = self
+            .project_named(project, &["id"], false)
+            .await?
+            .and_then(|p| p.id().map(str::to_string))
+        else {
             return Ok(None);
         };
         let query = TasksGetAllRequest {
